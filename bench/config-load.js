@@ -1,0 +1,146 @@
+// Cost of loading and validating a config (src/config), the first thing every `slm` command does.
+//
+//   npx tsc -p tsconfig.build.json && node bench/config-load.js [processes=15]
+//
+// Each figure is the median over fresh Node processes (module loading is most of the cost, and
+// only a new process pays it), for the example config below:
+//   - wall time of `node -e 0` and of a process that imports the config module and loads once;
+//   - inside that process: importing yaml, importing the rest of the config module, the first
+//     loadConfig (with the generated validator: ajv is neither loaded nor compiled), a warm
+//     loadConfig (modules loaded and compiled by V8);
+//   - the first loadConfig when the catalog differs from the one the validator was generated
+//     from (ajv loaded and the schema compiled at run time: the cost the generated code avoids);
+//   - the same process with the config module and yaml bundled into one file (rolldown, if
+//     installed), to show what a bundled CLI would pay for module loading.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const CONFIG = `# yaml-language-server: $schema=./schemas/slm.config.schema.json
+name: gpt-relu-brown
+model:
+  task: causal-lm
+  onnx: models/gpt-relu-brown/model.onnx
+  tokenizer: models/gpt-relu-brown/tokenizer.json
+  tokenizer_config: models/gpt-relu-brown/tokenizer_config.json
+data:
+  evaluation:
+    path: models/gpt-relu-brown/eval.txt
+    window: 128
+    windows: 32
+  calibration:
+    path: models/gpt-relu-brown/calib.txt
+evaluation:
+  threads: 1
+  optimization: all
+  batch: 8
+  latency_runs: 20
+recipe: []
+targets: []
+build:
+  out_dir: build
+  store: .slm
+  jobs: 2
+`;
+
+const here = fileURLToPath(import.meta.url);
+const configModule = new URL("../dist/src/config/index.js", import.meta.url).href;
+
+if (process.argv[2] === "--child") await child(process.argv[3], process.argv[4], process.argv[5] ?? configModule);
+else await parent(Number(process.argv[2] ?? 15));
+
+/** Runs in a fresh process: prints its timings as one JSON line. */
+async function child(configPath, mode, modulePath) {
+  const start = performance.now();
+  if (mode !== "bundle") await import("yaml");
+  const yamlDone = performance.now();
+  const { loadConfig } = await import(modulePath);
+  const imported = performance.now();
+  // An empty catalog is the one the checked-in validator was generated from; "compile" adds a
+  // pass, so the schema differs and ajv compiles it at run time.
+  const passes = new Map(mode === "compile" ? [["prune", { schema: { type: "object", properties: { sparsity: { type: "number" } } } }]] : []);
+  const catalog = { passes, targets: new Map() };
+  loadConfig({ path: configPath, catalog });
+  const first = performance.now();
+  const warm = [];
+  for (let i = 0; i < 30; i++) {
+    const t = performance.now();
+    loadConfig({ path: configPath, catalog });
+    warm.push(performance.now() - t);
+  }
+  console.log(JSON.stringify({ yaml: yamlDone - start, rest: imported - yamlDone, first: first - imported, warm: median(warm) }));
+}
+
+async function parent(processes) {
+  const work = mkdtempSync(join(tmpdir(), "slm-bench-config-"));
+  try {
+    const configPath = join(work, "slm.config.yaml");
+    writeFileSync(configPath, CONFIG);
+    const baseline = median(repeat(processes, () => timed(["-e", "0"]).wall));
+    const runs = (mode, module) => repeat(processes, () => timed([here, "--child", configPath, mode, ...(module ? [module] : [])]));
+    const normal = runs("generated");
+    const compiled = runs("compile");
+    const bundle = await bundleConfigModule(work);
+    const bundled = bundle ? runs("bundle", bundle) : undefined;
+
+    const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
+    const field = (results, name) => median(results.map((r) => r.figures[name]));
+    console.log(`config load, median of ${processes} processes, node ${process.version}`);
+    console.log(`${"node -e 0 (wall)".padEnd(52)} ${ms(baseline)}`);
+    console.log(`${"node + import + loadConfig (wall)".padEnd(52)} ${ms(median(normal.map((r) => r.wall)))}`);
+    console.log(`${"  import yaml".padEnd(52)} ${ms(field(normal, "yaml"))}`);
+    console.log(`${"  import the config module (yaml already loaded)".padEnd(52)} ${ms(field(normal, "rest"))}`);
+    console.log(`${"  first loadConfig (generated validator)".padEnd(52)} ${ms(field(normal, "first"))}`);
+    console.log(`${"  warm loadConfig".padEnd(52)} ${ms(field(normal, "warm"))}`);
+    console.log(`${"  first loadConfig, other catalog (ajv compiles)".padEnd(52)} ${ms(field(compiled, "first"))}`);
+    if (bundled) {
+      const imports = median(bundled.map((r) => r.figures.rest));
+      console.log(`${"  bundled: import config module incl. yaml".padEnd(52)} ${ms(imports)}`);
+      console.log(`${"  bundled: first loadConfig".padEnd(52)} ${ms(field(bundled, "first"))}`);
+    } else {
+      console.log("  bundled: skipped (rolldown is not installed)");
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One file holding the config module and its dependencies except ajv (loaded only to compile). */
+async function bundleConfigModule(work) {
+  let build;
+  try {
+    ({ build } = await import("rolldown"));
+  } catch {
+    return undefined;
+  }
+  const file = join(work, "config-bundle.mjs");
+  await build({
+    input: fileURLToPath(configModule),
+    platform: "node",
+    external: [/^ajv/],
+    logLevel: "silent",
+    output: { file, format: "esm" },
+  });
+  return pathToFileURL(file).href;
+}
+
+function timed(args) {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { encoding: "utf8", cwd: join(here, "..", "..") });
+  const wall = performance.now() - start;
+  if (result.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${result.stderr}`);
+  const line = result.stdout.trim();
+  return { wall, figures: line ? JSON.parse(line) : undefined };
+}
+
+function repeat(count, run) {
+  return Array.from({ length: count }, run);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Regenerates the config module's build-time files from the compiled sources (run
+// `npx tsc -p tsconfig.build.json` first): schemas/slm.config.schema.json,
+// schemas/recipe.schema.json and src/config/generated/config-validator.ts. test/config fails
+// when the checked-in files differ from what this would write.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { configSchemaFiles } from "../dist/src/config/codegen.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// The catalog the checked-in files describe; the plugin registry's once it is wired in
+// (test/config/schema-files.test.ts names the same catalog).
+const catalog = { passes: new Map(), targets: new Map() };
+
+for (const [path, text] of Object.entries(configSchemaFiles(catalog))) {
+  const target = join(root, path);
+  mkdirSync(dirname(target), { recursive: true });
+  // Written beside the target and renamed into place, so a reader never sees half a file.
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, target);
+  console.log(`wrote ${path}`);
+}

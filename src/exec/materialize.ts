@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { OutputRef } from "../store/action-record.js";
+import type { Store } from "../store/store.js";
+import type { FileDigester } from "./executor.js";
+
+/** The build folder's own record of what it holds, so a no-op build can leave it alone. */
+const MANIFEST = ".slm-build.json";
+
+export interface MaterializedFile {
+  /** Path under the build folder, posix separators. */
+  path: string;
+  ref: OutputRef;
+}
+
+interface Manifest {
+  files: Record<string, string>;
+}
+
+/**
+ * Makes the build folder hold exactly `files` plus the small `extras` (reports), as one step:
+ * when the artifacts are already there (same digests, files unchanged on disk) only the extras
+ * are rewritten, each atomically; otherwise a complete new folder is assembled beside the old
+ * one (unchanged artifacts hard-linked from it, the rest copied from the store) and swapped in,
+ * so an interrupted build leaves either the old folder or the new one, never a mix.
+ */
+export async function materializeBuild(
+  outDir: string,
+  files: readonly MaterializedFile[],
+  extras: Readonly<Record<string, string>>,
+  store: Store,
+  digester: FileDigester,
+): Promise<void> {
+  const wanted: Manifest = { files: Object.fromEntries(files.map((f) => [f.path, f.ref.digest]).sort()) };
+  const previous = await readManifest(outDir);
+  if (previous && (await holdsExactly(outDir, previous, wanted, digester))) {
+    for (const [path, text] of Object.entries(extras)) await writeAtomic(join(outDir, path), text);
+    return;
+  }
+  const staging = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const file of files) {
+      const dest = join(staging, file.path);
+      await mkdir(dirname(dest), { recursive: true });
+      const reused = previous?.files[file.path] === file.ref.digest && (await tryLink(join(outDir, file.path), dest, file.ref, digester));
+      if (!reused) await store.materialize(file.ref, dest);
+    }
+    for (const [path, text] of Object.entries(extras)) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), text);
+    }
+    await writeFile(join(staging, MANIFEST), `${JSON.stringify(wanted, null, 2)}\n`);
+    await swapIn(staging, outDir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function readManifest(outDir: string): Promise<Manifest | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(join(outDir, MANIFEST), "utf8")) as Manifest;
+    return typeof parsed.files === "object" && parsed.files !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function holdsExactly(outDir: string, previous: Manifest, wanted: Manifest, digester: FileDigester): Promise<boolean> {
+  const paths = Object.keys(wanted.files);
+  if (paths.length !== Object.keys(previous.files).length) return false;
+  for (const path of paths) {
+    if (previous.files[path] !== wanted.files[path]) return false;
+    if (!(await hasDigest(join(outDir, path), wanted.files[path]!, digester))) return false;
+  }
+  return true;
+}
+
+async function hasDigest(path: string, digest: string, digester: FileDigester): Promise<boolean> {
+  try {
+    return (await digester.digestFile(path)).digest === digest;
+  } catch {
+    return false;
+  }
+}
+
+async function tryLink(from: string, to: string, ref: OutputRef, digester: FileDigester): Promise<boolean> {
+  if (ref.kind !== "file" || !(await hasDigest(from, ref.digest, digester))) return false;
+  try {
+    await link(from, to);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces outDir by staging; a concurrent build doing the same may win the race, which is fine. */
+async function swapIn(staging: string, outDir: string): Promise<void> {
+  const retired: string[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const old = `${outDir}.old-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      await rename(outDir, old);
+      retired.push(old);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    try {
+      await rename(staging, outDir);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt === 4) throw error;
+    }
+  }
+  await Promise.all(retired.map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** Writes a file through a temp file in the same folder and a rename. */
+export async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  const target = resolve(path);
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+import { join, relative, resolve } from "node:path";
+import { loadConfig, type LoadedConfig } from "../config/index.js";
+import { planBuild } from "../plan/expand.js";
+import { engineVersions } from "../plan/engines.js";
+import type { Plan } from "../plan/plan.js";
+import { builtinRegistry, type Registry } from "../plugins/registry.js";
+
+/** A loaded config and its plan: everything a command needs before it touches the store. */
+export interface Project {
+  registry: Registry;
+  loaded: LoadedConfig;
+  plan: Plan;
+  projectDir: string;
+  /** The config file as the report and messages name it (relative to the project). */
+  configName: string;
+  outDir: string;
+  storeDir: string;
+  lockPath: string;
+}
+
+export interface ProjectOptions {
+  configPath: string;
+  overrides: readonly string[];
+}
+
+/** Loads and validates the config and plans the build; throws located InputErrors. */
+export function openProject(options: ProjectOptions): Project {
+  const registry = builtinRegistry();
+  const loaded = loadConfig({ path: options.configPath, overrides: [...options.overrides], catalog: registry });
+  const plan = planBuild(loaded.config, registry);
+  const projectDir = loaded.projectDir;
+  return {
+    registry,
+    loaded,
+    plan,
+    projectDir,
+    configName: relative(projectDir, resolve(options.configPath)) || options.configPath,
+    outDir: resolve(projectDir, loaded.config.build.out_dir),
+    storeDir: resolve(projectDir, loaded.config.build.store),
+    lockPath: join(projectDir, "slm.lock"),
+  };
+}
+
+/** Versions of the engines the plan's stage kinds declare. */
+export function planEngines(plan: Plan): Record<string, string> {
+  return engineVersions([...plan.stages.values()].flatMap((stage) => stage.kind.engines ?? []));
+}

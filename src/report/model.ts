@@ -1,0 +1,67 @@
+import type { Json } from "../util/canonical-json.js";
+
+/**
+ * The report of one build (build/report.json, schemas/report.schema.json). `results` depends only
+ * on the build's inputs (the same inputs give the same results, so it diffs cleanly between
+ * builds); `run` holds what varies from run to run: which stages ran, durations, provenance.
+ */
+export interface Report {
+  reportVersion: 1;
+  project: { name: string; task: string; config: string };
+  results: {
+    /** One row per evaluated model: the fp32 baseline, then each compressed variant. */
+    models: ModelRow[];
+    warnings: StageWarning[];
+  };
+  run: {
+    stages: StageRow[];
+    provenance: Provenance;
+  };
+}
+
+export interface ModelRow {
+  /** The stage that produced the model ("import" for the baseline). */
+  model: string;
+  /** The stage that evaluated it. */
+  evaluatedBy: string;
+  label: string;
+  sizeBytes?: number;
+  parameters?: number;
+  /** Task metrics, e.g. perplexity and predictions, or accuracy, correct and total. */
+  metrics: Record<string, Json>;
+  /** Measured latency; measured on the machine that ran the stage, when it ran. */
+  latency?: Latency;
+}
+
+export interface Latency {
+  medianMs: number;
+  p10Ms?: number;
+  p90Ms?: number;
+  runs: number;
+  label: string;
+}
+
+export interface StageWarning {
+  stage: string;
+  message: string;
+}
+
+export interface StageRow {
+  id: string;
+  kind: string;
+  state: string;
+  /** Wall time in this build (restoring from the cache included). */
+  durationMs: number;
+  /** How long the stage took when it actually ran (from the action record). */
+  ranMs?: number;
+  reasons: string[];
+}
+
+export interface Provenance {
+  slm: string;
+  node: string;
+  engines: Record<string, string>;
+  machine: { platform: string; arch: string; cpu: string; cores: number };
+  configDigest: string;
+  lockDigest?: string;
+}
