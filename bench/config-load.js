@@ -78,29 +78,44 @@ async function parent(processes) {
   try {
     const configPath = join(work, "slm.config.yaml");
     writeFileSync(configPath, CONFIG);
-    const baseline = median(repeat(processes, () => timed(["-e", "0"]).wall));
-    const runs = (mode, module) => repeat(processes, () => timed([here, "--child", configPath, mode, ...(module ? [module] : [])]));
-    const normal = runs("generated");
-    const compiled = runs("compile");
     const bundle = await bundleConfigModule(work);
-    const bundled = bundle ? runs("bundle", bundle) : undefined;
+    // A process that does nothing but load the config once, as a command's start does.
+    const once = (module) => [
+      "--input-type=module",
+      "-e",
+      `import { loadConfig } from ${JSON.stringify(module)};
+       loadConfig({ path: ${JSON.stringify(configPath)}, catalog: { passes: new Map(), targets: new Map() } });`,
+    ];
+    const child = (mode, module) => [here, "--child", configPath, mode, ...(module ? [module] : [])];
+    const variants = {
+      baseline: ["-e", "0"],
+      once: once(configModule),
+      generated: child("generated"),
+      compile: child("compile"),
+      ...(bundle ? { bundledOnce: once(bundle), bundled: child("bundle", bundle) } : {}),
+    };
+    // Round-robin, so that a slow spell of the machine affects every variant alike.
+    const results = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+    for (let i = 0; i < processes; i++) for (const [name, args] of Object.entries(variants)) results[name].push(timed(args));
 
     const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
-    const field = (results, name) => median(results.map((r) => r.figures[name]));
+    const wall = (name) => median(results[name].map((r) => r.wall));
+    const field = (name, figure) => median(results[name].map((r) => r.figures[figure]));
+    const line = (label, value) => console.log(`${label.padEnd(52)} ${ms(value)}`);
     console.log(`config load, median of ${processes} processes, node ${process.version}`);
-    console.log(`${"node -e 0 (wall)".padEnd(52)} ${ms(baseline)}`);
-    console.log(`${"node + import + loadConfig (wall)".padEnd(52)} ${ms(median(normal.map((r) => r.wall)))}`);
-    console.log(`${"  import yaml".padEnd(52)} ${ms(field(normal, "yaml"))}`);
-    console.log(`${"  import the config module (yaml already loaded)".padEnd(52)} ${ms(field(normal, "rest"))}`);
-    console.log(`${"  first loadConfig (generated validator)".padEnd(52)} ${ms(field(normal, "first"))}`);
-    console.log(`${"  warm loadConfig".padEnd(52)} ${ms(field(normal, "warm"))}`);
-    console.log(`${"  first loadConfig, other catalog (ajv compiles)".padEnd(52)} ${ms(field(compiled, "first"))}`);
-    if (bundled) {
-      const imports = median(bundled.map((r) => r.figures.rest));
-      console.log(`${"  bundled: import config module incl. yaml".padEnd(52)} ${ms(imports)}`);
-      console.log(`${"  bundled: first loadConfig".padEnd(52)} ${ms(field(bundled, "first"))}`);
+    line("node -e 0 (wall)", wall("baseline"));
+    line("node + import + one loadConfig (wall)", wall("once"));
+    line("  import yaml", field("generated", "yaml"));
+    line("  import the config module (yaml already loaded)", field("generated", "rest"));
+    line("  first loadConfig (generated validator)", field("generated", "first"));
+    line("  warm loadConfig", field("generated", "warm"));
+    line("  first loadConfig, other catalog (ajv compiles)", field("compile", "first"));
+    if (bundle) {
+      line("bundled: node + import + one loadConfig (wall)", wall("bundledOnce"));
+      line("  bundled: import config module incl. yaml", field("bundled", "rest"));
+      line("  bundled: first loadConfig", field("bundled", "first"));
     } else {
-      console.log("  bundled: skipped (rolldown is not installed)");
+      console.log("bundled: skipped (rolldown is not installed)");
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

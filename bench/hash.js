@@ -5,7 +5,8 @@
 // Prints MB/s (10^6 bytes/s) for
 //   - sha256 of an in-memory buffer (crypto.createHash, one update): the ceiling;
 //   - StatCache.digestFile on a file of that size, cold stat cache, warm page cache;
-//   - Store.putFile of that file (copy into the store + hash of the copy), cold stat cache;
+//   - Store.putFile of that file into an empty store, cold stat cache (a reflink and a hash of
+//     the copy where the file system has reflinks, else one pass that copies while hashing);
 // and the cost of a stat-cache hit (digestFile on an unchanged file) in microseconds.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

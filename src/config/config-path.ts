@@ -4,7 +4,9 @@
  * addressed as `recipe[i]`: `dataPath` inserts the `steps` key and `formatPath` hides it.
  */
 
+/** A mapping key or a list index. */
 export type Segment = string | number;
+/** A path from the root of the config. */
 export type ConfigPath = readonly Segment[];
 
 const FIRST_SEGMENT = /^([^.[\]]+)/;
@@ -67,6 +69,7 @@ export function valueAt(root: unknown, path: ConfigPath): unknown {
   return value;
 }
 
+/** A YAML mapping (a plain object, not a list or null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

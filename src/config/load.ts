@@ -20,6 +20,7 @@ import type { Config, PluginParamsCatalog } from "./types.js";
 import { validatorFor } from "./validate.js";
 import { parseYaml } from "./yaml-file.js";
 
+/** What to load: the config file, `--set` overrides, and the plugins' param schemas. */
 export interface LoadOptions {
   /** The config file; its folder is the project folder. */
   path: string;
@@ -29,6 +30,7 @@ export interface LoadOptions {
   catalog: PluginParamsCatalog;
 }
 
+/** A loaded config: typed, validated, defaulted, with the sources of its values. */
 export interface LoadedConfig {
   config: Config;
   /** Absolute folder of the config file; relative paths in the config resolve against it. */

@@ -23,7 +23,9 @@ export function issuesFromAjv(errors: readonly ErrorObject[], root: unknown): Is
     }
     const issue = issueFor(error, pointerToPath(error.instancePath, root));
     const id = JSON.stringify([issue.path, issue.message]);
-    if (!seen.has(id)) issues.push(issue), seen.add(id);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    issues.push(issue);
   }
   return issues;
 }

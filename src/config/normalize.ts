@@ -38,6 +38,7 @@ export function targetAsMapping(item: unknown): unknown {
   return typeof item === "string" ? { name: item } : item;
 }
 
+/** The typed Config of a validated config value. */
 export function toConfig(value: ValidatedConfig): Config {
   const { evaluation, calibration } = value.data;
   return {

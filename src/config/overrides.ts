@@ -15,6 +15,7 @@ import type { JsonObject } from "./schema.js";
 import { applicableSchemas, declaredKeys, itemSchemas, propertySchemas, type Schema } from "./schema-walk.js";
 import type { OverrideOrigin } from "./sources.js";
 
+/** One parsed `--set`. */
 export interface Override {
   path: Segment[];
   /** The text after the first `=`. */

@@ -11,6 +11,7 @@ import { NAME_PATTERN } from "./schema.js";
 import { SourceText } from "./source-text.js";
 import { type ParsedYaml, parseYaml } from "./yaml-file.js";
 
+/** A recipe file read: its text (for positions) and its value. */
 export interface RecipeFile {
   source: SourceText;
   parsed: ParsedYaml;

@@ -15,6 +15,7 @@ export interface RuleInput {
   written: unknown;
 }
 
+/** One cross-field check: the issues it finds, each at the path to fix. */
 export type Rule = (input: RuleInput) => Issue[];
 
 const DATA_SETS = ["evaluation", "calibration"] as const;
@@ -66,8 +67,9 @@ const targetsListedOnce: Rule = ({ value }) => {
     const name = isRecord(item) ? item.name : undefined;
     if (typeof name !== "string") return [];
     const earlier = first.get(name);
-    if (earlier === undefined) return first.set(name, index), [];
-    return [{ path: ["targets", index], message: `names target "${name}" again (already targets[${earlier}])` }];
+    if (earlier !== undefined) return [{ path: ["targets", index], message: `names target "${name}" again (already targets[${earlier}])` }];
+    first.set(name, index);
+    return [];
   });
 };
 
@@ -80,6 +82,7 @@ export const RULES: readonly Rule[] = [
   targetsListedOnce,
 ];
 
+/** The issues of every rule. */
 export function crossFieldIssues(input: RuleInput): Issue[] {
   return RULES.flatMap((rule) => rule(input));
 }

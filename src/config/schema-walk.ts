@@ -6,6 +6,7 @@
 import { isRecord } from "./config-path.js";
 import type { JsonObject } from "./schema.js";
 
+/** A (sub)schema object. */
 export type Schema = Record<string, unknown>;
 
 /** Every schema that applies to `value` under `schema` (all must hold, as in allOf). */

@@ -19,6 +19,7 @@ export const RECIPE_REFERENCE_PATTERN = `${NAME_PATTERN}|\\.ya?ml$`;
 export const passDef = (name: string): string => `pass.${name}`;
 export const targetDef = (name: string): string => `target.${name}`;
 
+/** A JSON Schema (or any JSON object) as this module builds it. */
 export type JsonObject = { [key: string]: Json };
 
 const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";

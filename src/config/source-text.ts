@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from "../errors.js";
 
+/** One source file's name and text, with offset → line:column and snippets. */
 export class SourceText {
   private lineStarts: number[] | undefined;
 

@@ -44,6 +44,7 @@ interface Found {
   override?: OverrideOrigin;
 }
 
+/** The positions of a loaded config's values, and errors located at them. */
 export class ConfigSources {
   private readonly files: readonly SourceText[];
   private readonly entries = new Map<string, { file: number; offset: number }>();
@@ -70,7 +71,7 @@ export class ConfigSources {
   /** An InputError at `path`, with a snippet of the line; `message` is shown as given. */
   error(path: string | ConfigPath, message: string): InputError {
     const { location, snippet } = this.find(toPath(path));
-    return new InputError(message, { location, ...(snippet === undefined ? {} : { snippet }) });
+    return new InputError(message, { location, snippet });
   }
 
   /** An InputError for an issue found while loading (`path` is a data path). */
@@ -79,7 +80,7 @@ export class ConfigSources {
     // `--set a.b=x: must be ...` already says which setting; elsewhere the path leads.
     const named = issue.standalone || (found.override !== undefined && samePath(found.override.path, issue.path));
     const message = named ? issue.message : `${formatPath(issue.path) || "the config"} ${issue.message}`;
-    return new InputError(message, { location: found.location, ...(found.snippet === undefined ? {} : { snippet: found.snippet }) });
+    return new InputError(message, { location: found.location, snippet: found.snippet });
   }
 
   private find(path: ConfigPath): Found {

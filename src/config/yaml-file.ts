@@ -16,6 +16,7 @@ export interface Entry {
   valueOffset: number;
 }
 
+/** A file's value as plain data, and the position of each entry in it. */
 export interface ParsedYaml {
   value: unknown;
   entries: Entry[];

@@ -36,7 +36,7 @@ function modelTable(models: readonly ModelRow[]): string[] {
   const rows = models.map((m) => [
     m.label,
     m.sizeBytes === undefined ? "" : formatBytes(m.sizeBytes),
-    m.parameters === undefined ? "" : m.parameters.toLocaleString("en-US"),
+    m.parameters === undefined ? "" : groupThousands(m.parameters),
     ...metricNames.map((name) => formatValue(m.metrics[name])),
     m.latency ? `${m.latency.medianMs.toFixed(3)} ms (measured)` : "",
   ]);
@@ -45,8 +45,13 @@ function modelTable(models: readonly ModelRow[]): string[] {
 
 function formatValue(value: Json | undefined): string {
   if (value === undefined || value === null) return "";
-  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toPrecision(6);
+  if (typeof value === "number") return Number.isInteger(value) ? groupThousands(value) : value.toPrecision(6);
   return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** `1,071,872` (without Intl, whose start-up alone costs more than a no-op build may). */
+function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** `4.36 MB` (decimal units, as file sizes are usually quoted). */

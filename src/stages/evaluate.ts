@@ -1,14 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Task } from "../config/types.js";
-import {
-  evaluateCausalLm,
-  evaluateClassifier,
-  measureModelLatency,
-  readClassificationJsonl,
-  readIdsFile,
-  type GraphOptimization,
-} from "../eval/index.js";
+import type { GraphOptimization } from "../eval/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 import type { Json } from "../util/canonical-json.js";
 import type { TokensInfo } from "./tokenize.js";
@@ -37,6 +30,7 @@ export const evaluateKind: StageKind<EvaluateParams> = {
   description: "measure perplexity or accuracy, and latency, with onnxruntime-node",
   engines: ["onnxruntime-node"],
   async run(ctx, inputs, params) {
+    const { evaluateCausalLm, evaluateClassifier, measureModelLatency, readClassificationJsonl, readIdsFile } = await import("../eval/index.js");
     const session = { threads: params.threads, optimization: params.optimization };
     const modelPath = inputs.model!;
     let figures: Record<string, Json>;

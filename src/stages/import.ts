@@ -1,16 +1,6 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
-import {
-  canonicalModel,
-  graphInputs,
-  opsetVersion,
-  opTypeCounts,
-  parameterCount,
-  readModel,
-  topologicalOrder,
-  writeModel,
-} from "../onnx/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /**
@@ -24,6 +14,9 @@ export const importKind: StageKind<Record<string, never>> = {
   version: "1",
   description: "check the ONNX model and write it in canonical, self-contained form",
   async run(ctx, inputs) {
+    // Loaded here, not at the top: planning a build (even a no-op one) must not pay for it.
+    const { canonicalModel, graphInputs, opsetVersion, opTypeCounts, parameterCount, readModel, topologicalOrder, writeModel } =
+      await import("../onnx/index.js");
     const source = inputs.model!;
     const model = await readModel(source);
     const graph = model.proto.graph!;

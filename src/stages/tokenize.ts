@@ -1,6 +1,5 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { tokenizeTextFile, writeIdsFile } from "../eval/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /** What the tokenize stage writes beside the ids: enough to check a model's vocabulary later. */
@@ -19,6 +18,7 @@ export const tokenizeKind: StageKind<Record<string, never>> = {
   description: "encode a text file with the model's tokenizer.json into token ids",
   engines: ["@huggingface/tokenizers"],
   async run(ctx, inputs) {
+    const { tokenizeTextFile, writeIdsFile } = await import("../eval/index.js");
     const { ids, vocabSize } = await tokenizeTextFile({
       tokenizerPath: inputs.tokenizer!,
       ...(inputs.tokenizer_config ? { tokenizerConfigPath: inputs.tokenizer_config } : {}),

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { catalog, emptyCatalog, LM_MODEL, load, project } from "./rig.js";
@@ -50,9 +51,9 @@ targets: [cpu-int8, {name: loihi2-sim, timesteps: 8}]
         `  calibration: {path: ${dir}/calib.${classifier ? "jsonl" : "txt"}}`,
         "",
       ].join("\n");
-      // The config sits at the repository root, so its paths name the real model files.
+      // Paths as a config at the repository root writes them: they name the real model files there.
       const path = join(project({ "slm.config.yaml": text }), "slm.config.yaml");
-      const root = resolve(".");
+      const root = fileURLToPath(new URL("../..", import.meta.url));
       const { config } = loadConfig({ path, catalog: emptyCatalog });
       for (const file of [config.model.onnx, config.model.tokenizer, config.data.evaluation.path, config.data.calibration!.path]) {
         expect(existsSync(join(root, file)), file).toBe(true);

@@ -11,7 +11,8 @@ const CHECKED_IN_CATALOG = emptyCatalog;
 describe("generated schema files", () => {
   it("match what the schema code generates (no drift)", () => {
     for (const [path, text] of Object.entries(configSchemaFiles(CHECKED_IN_CATALOG))) {
-      expect(readFileSync(path, "utf8"), `${path} is stale: run scripts/generate-config-schemas.js`).toBe(text);
+      const checkedIn = readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+      expect(checkedIn, `${path} is stale: run scripts/generate-config-schemas.js`).toBe(text);
     }
   });
 
