@@ -10,8 +10,8 @@
 //     loadConfig (modules loaded and compiled by V8);
 //   - the first loadConfig when the catalog differs from the one the validator was generated
 //     from (ajv loaded and the schema compiled at run time: the cost the generated code avoids);
-//   - the same process with the config module and yaml bundled into one file (rolldown, if
-//     installed), to show what a bundled CLI would pay for module loading.
+//   - the same with the config module and yaml bundled into one file by esbuild, as
+//     scripts/bundle.mjs bundles the CLI (dist/cli/slm.js).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -115,28 +115,33 @@ async function parent(processes) {
       line("  bundled: import config module incl. yaml", field("bundled", "rest"));
       line("  bundled: first loadConfig", field("bundled", "first"));
     } else {
-      console.log("bundled: skipped (rolldown is not installed)");
+      console.log("bundled: skipped (esbuild is not installed)");
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** One file holding the config module and its dependencies except ajv (loaded only to compile). */
+/** The config module and yaml in one file, bundled as scripts/bundle.mjs bundles the CLI. */
 async function bundleConfigModule(work) {
   let build;
   try {
-    ({ build } = await import("rolldown"));
+    ({ build } = await import("esbuild"));
   } catch {
     return undefined;
   }
   const file = join(work, "config-bundle.mjs");
   await build({
-    input: fileURLToPath(configModule),
+    entryPoints: [fileURLToPath(configModule)],
+    outfile: file,
+    bundle: true,
+    format: "esm",
     platform: "node",
-    external: [/^ajv/],
-    logLevel: "silent",
-    output: { file, format: "esm" },
+    target: "node20",
+    // ajv stays in node_modules: it is loaded only to compile a schema the generated validator does not cover.
+    external: ["ajv", "ajv/*"],
+    banner: { js: "import { createRequire as __slmCreateRequire } from 'node:module'; const require = __slmCreateRequire(import.meta.url);" },
+    logLevel: "warning",
   });
   return pathToFileURL(file).href;
 }

@@ -10,7 +10,7 @@ import { InputError, InputErrors, type SlmError } from "../errors.js";
 import { isRecord, recipeIsMapping } from "./config-path.js";
 import { issuesFromAjv } from "./messages.js";
 import { expandTargetNames, toConfig, type ValidatedConfig } from "./normalize.js";
-import { applyOverrides, type Override, parseOverrides, takeRecipeReference } from "./overrides.js";
+import { applyOverrides, type Override, parseOverrides, takeRecipeOverride } from "./overrides.js";
 import { readRecipeFile } from "./recipe-file.js";
 import { crossFieldIssues } from "./rules.js";
 import { buildConfigSchema } from "./schema.js";
@@ -49,12 +49,12 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const entries: SourceEntry[] = parsed.entries.map((entry) => ({ file: 0, ...entry }));
   // An empty file (or one of only comments) is a config with nothing set yet.
   const value = parsed.value ?? {};
-  const { reference, rest } = takeRecipeReference(parseOverrides(options.overrides ?? []));
+  const { reference, replacement, rest } = takeRecipeOverride(parseOverrides(options.overrides ?? []));
   const schema = buildConfigSchema(options.catalog);
   let origins: OverrideOrigin[] = [];
   if (isRecord(value)) {
-    resolveRecipe(value, reference, files, entries);
-    origins = applyOverrides(value, rest, schema);
+    if (!replacement) resolveRecipe(value, reference, files, entries);
+    origins = applyOverrides(value, replacement ? [replacement, ...rest] : rest, schema);
     expandTargetNames(value);
   }
 
@@ -95,6 +95,13 @@ function resolveRecipe(value: Record<string, unknown>, reference: Override | und
         return new InputError(message, { location: config.location(entry.valueOffset), snippet: config.snippet(entry.valueOffset) });
       };
   const recipe = readRecipeFile(value.recipe, config.name, fail);
+  if (typeof recipe.parsed.value === "string") {
+    // Would read as another reference; recipe files do not name further recipe files.
+    throw new InputError("a recipe file must hold a list of steps or a mapping with steps (got a string)", {
+      location: recipe.source.location(0),
+      snippet: recipe.source.snippet(0),
+    });
+  }
   files.push(recipe.source);
   entries.push(...recipe.parsed.entries.map((entry) => ({ ...entry, file: files.length - 1, path: ["recipe", ...entry.path] })));
   value.recipe = recipe.parsed.value;

@@ -12,7 +12,7 @@ import { dataPath, formatPath, isRecord, parsePath, recipeIsMapping, type Segmen
 import { unknownKeyIssue } from "./messages.js";
 import { targetAsMapping } from "./normalize.js";
 import type { JsonObject } from "./schema.js";
-import { applicableSchemas, declaredKeys, itemSchemas, propertySchemas, type Schema } from "./schema-walk.js";
+import { applicableSchemas, declaredKeys, itemSchemas, possibleSchemas, propertySchemas, type Schema } from "./schema-walk.js";
 import type { OverrideOrigin } from "./sources.js";
 
 /** One parsed `--set`. */
@@ -38,11 +38,17 @@ export function parseOverrides(expressions: readonly string[]): Override[] {
   return overrides;
 }
 
-/** Splits off the last `--set recipe=NAME` (a reference to read, not a value to set). */
-export function takeRecipeReference(overrides: readonly Override[]): { reference?: Override; rest: Override[] } {
-  const isReference = (o: Override): boolean => o.path.length === 1 && o.path[0] === "recipe" && !/^\s*[[{]/.test(o.raw);
-  const references = overrides.filter(isReference);
-  return { reference: references.at(-1), rest: overrides.filter((o) => !isReference(o)) };
+/**
+ * Splits off the `--set recipe=...` that decides where the recipe comes from (the last one): a
+ * name or path is a `reference`, read as `recipe:` in the config would be; a list or mapping is
+ * a `replacement`, applied before the other overrides (and no referenced file is read).
+ */
+export function takeRecipeOverride(overrides: readonly Override[]): { reference?: Override; replacement?: Override; rest: Override[] } {
+  const isWholeRecipe = (o: Override): boolean => o.path.length === 1 && o.path[0] === "recipe";
+  const last = overrides.filter(isWholeRecipe).at(-1);
+  const rest = overrides.filter((o) => !isWholeRecipe(o));
+  if (!last) return { rest };
+  return YAML_COLLECTION.test(last.raw) ? { replacement: last, rest } : { reference: last, rest };
 }
 
 /**
@@ -71,17 +77,23 @@ function applyOne(root: Record<string, unknown>, path: readonly Segment[], raw: 
     let next: unknown[] | undefined;
     if (typeof segment === "number") {
       if (!Array.isArray(container)) return `${formatPath(here) || "the config"} is not a list`;
-      if (segment > container.length) return `${formatPath(here)} has ${container.length} items; index ${segment} is past the end`;
+      if (segment > container.length) {
+        const items = `${container.length} item${container.length === 1 ? "" : "s"}`;
+        return `${formatPath(here)} has ${items}; index ${segment} is past the end`;
+      }
       next = itemSchemas(schemas);
     } else {
       if (!isRecord(container)) return `${formatPath(here) || "the config"} is not a mapping`;
       // Removing what is written is always allowed, a key the schema does not know included.
-      if (raw === "null" && i === path.length - 1 && Object.hasOwn(container, segment)) return void delete container[segment];
+      if (raw === "null" && i === path.length - 1 && Object.hasOwn(container, segment)) {
+        delete container[segment];
+        return undefined;
+      }
       next = propertySchemas(schemas, segment);
       if (next === undefined) return unknownKeyIssue(segment, here, declaredKeys(schemas)).message;
     }
     const slots = container as Record<Segment, unknown>;
-    if (i === path.length - 1) return setValue(slots, segment, raw, next, schema);
+    if (i === path.length - 1) return setValue(slots, segment, raw, next.flatMap((s) => possibleSchemas(s, schema)));
     // A target written as its name takes params once it is a mapping; missing levels are made.
     if (here.length === 1 && here[0] === "targets") slots[segment] = targetAsMapping(slots[segment]);
     slots[segment] ??= typeof path[i + 1] === "number" ? [] : {};
@@ -91,21 +103,22 @@ function applyOne(root: Record<string, unknown>, path: readonly Segment[], raw: 
   return undefined;
 }
 
-function setValue(slots: Record<Segment, unknown>, segment: Segment, raw: string, schemas: unknown[], root: JsonObject): string | undefined {
+/** Sets (or, for `null`, removes) one value, read as a type one of `schemas` declares. */
+function setValue(slots: Record<Segment, unknown>, segment: Segment, raw: string, schemas: readonly Schema[]): string | undefined {
   if (raw === "null") {
     if (Array.isArray(slots) && typeof segment === "number") slots.splice(segment, 1);
     else delete slots[segment];
     return undefined;
   }
-  const applicable = schemas.flatMap((s) => applicableSchemas(s, slots[segment], root));
   try {
-    slots[segment] = coerce(raw, applicable);
+    slots[segment] = coerce(raw, schemas);
   } catch (error) {
     return `is not valid YAML: ${(error as Error).message}`;
   }
   return undefined;
 }
 
+const YAML_COLLECTION = /^\s*[[{]/;
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -117,7 +130,7 @@ function coerce(raw: string, schemas: readonly Schema[]): unknown {
   const types = new Set(schemas.flatMap((s) => (Array.isArray(s.type) ? s.type : s.type === undefined ? [] : [s.type])));
   // Where no type is declared (e.g. an enum alone), read the value the way YAML would.
   const untyped = types.size === 0;
-  if ((untyped || types.has("object") || types.has("array")) && /^\s*[[{]/.test(raw)) return parseYamlValue(raw, { prettyErrors: false, logLevel: "error" });
+  if ((untyped || types.has("object") || types.has("array")) && YAML_COLLECTION.test(raw)) return parseYamlValue(raw, { prettyErrors: false, logLevel: "error" });
   if ((untyped || types.has("integer")) && INTEGER.test(raw)) return Number(raw);
   if ((untyped || types.has("number")) && NUMBER.test(raw)) return Number(raw);
   if ((untyped || types.has("boolean")) && (raw === "true" || raw === "false")) return raw === "true";

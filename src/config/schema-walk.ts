@@ -11,13 +11,22 @@ export type Schema = Record<string, unknown>;
 
 /** Every schema that applies to `value` under `schema` (all must hold, as in allOf). */
 export function applicableSchemas(schema: unknown, value: unknown, root: JsonObject): Schema[] {
+  return collect(schema, root, (condition) => [matches(condition, value) ? "then" : "else"]);
+}
+
+/** Every schema a new value under `schema` might meet: both branches of each `if`. */
+export function possibleSchemas(schema: unknown, root: JsonObject): Schema[] {
+  return collect(schema, root, () => ["then", "else"]);
+}
+
+function collect(schema: unknown, root: JsonObject, branches: (condition: unknown) => Array<"then" | "else">): Schema[] {
   const out: Schema[] = [];
   const visit = (node: unknown, depth: number): void => {
     if (!isRecord(node) || depth > 32) return;
     out.push(node);
     if (typeof node.$ref === "string") visit(resolveRef(node.$ref, root), depth + 1);
     if (Array.isArray(node.allOf)) for (const part of node.allOf) visit(part, depth + 1);
-    if (node.if !== undefined) visit(matches(node.if, value) ? node.then : node.else, depth + 1);
+    if (node.if !== undefined) for (const branch of branches(node.if)) visit(node[branch], depth + 1);
   };
   visit(schema, 0);
   return out;

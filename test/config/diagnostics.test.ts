@@ -138,6 +138,9 @@ describe("config diagnostics (golden messages)", () => {
       "recipes/bad.yaml:4:1: All mapping items must start at the same column",
       'recipes/bad.yaml:4:3: duplicate key "steps"',
     ]);
+    expect(problems({ ...config("recipe: bad\n"), "recipes/bad.yaml": "quantize\n" })).toEqual([
+      "recipes/bad.yaml:1:1: a recipe file must hold a list of steps or a mapping with steps (got a string)",
+    ]);
     expect(problems({ ...config("recipe: bad\n"), "recipes/bad.yaml": "stpes: []\n" })).toEqual([
       "recipes/bad.yaml:1:1: recipe.steps is required",
       'recipes/bad.yaml:1:1: unknown key "stpes" in recipe (did you mean "steps"?)',

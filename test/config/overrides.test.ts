@@ -63,6 +63,15 @@ describe("--set overrides", () => {
     ]);
   });
 
+  it("replaces the recipe with --set recipe=[...] without reading the referenced file", () => {
+    const loaded = load(files("recipe: missing\n"), ["recipe[0].quantize.bits=4", "recipe=[quantize: {}, prune: {}]"]);
+    expect(loaded.config.recipe.map((step) => [step.pass, step.params])).toEqual([
+      ["quantize", { bits: 4, per_channel: true }],
+      ["prune", { sparsity: 0.5, scope: "global" }],
+    ]);
+    expect(loaded.files).toEqual(["slm.config.yaml"]);
+  });
+
   it("locates errors a value set by --set causes at that --set", () => {
     expect(problems(files(), ["data.evaluation.windows=abc", "build.jobs=0", "recipe[0].quantize.bits=3", "model.onnx=null"])).toEqual([
       "--set data.evaluation.windows=abc: must be an integer ≥ 1 (got string)",
@@ -109,7 +118,7 @@ describe("--set overrides", () => {
       '--set targets[0].timestep=3: unknown key "timestep" in targets[0] (did you mean "timesteps"?)',
       '--set nmae=x: unknown key "nmae" (did you mean "name"?)',
       "--set name[0]=x: name is not a list",
-      "--set recipe[3].prune.sparsity=0.1: recipe has 1 items; index 3 is past the end",
+      "--set recipe[3].prune.sparsity=0.1: recipe has 1 item; index 3 is past the end",
       "--set recipe[0].prune=[1: is not valid YAML: Flow sequence must end with a ]",
     ]);
   });
