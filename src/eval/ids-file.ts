@@ -4,7 +4,7 @@
  * the same on every machine and any tool can read it (`numpy.fromfile(path, "<i4")`).
  */
 import { InputError } from "../errors.js";
-import { writeAll, writeFileAtomic } from "../onnx/file-io.js";
+import { writeFileAtomic } from "../util/file-io.js";
 import { readInputFile } from "./data.js";
 
 /** Writes `ids` to `path` atomically (a temp file in the same folder, synced, then renamed). */
@@ -12,7 +12,7 @@ export async function writeIdsFile(path: string, ids: Int32Array): Promise<void>
   const bytes = new Uint8Array(ids.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < ids.length; i++) view.setInt32(i * 4, ids[i]!, true);
-  await writeFileAtomic(path, (handle) => writeAll(handle, bytes));
+  await writeFileAtomic(path, bytes);
 }
 
 /** Reads a file written by {@link writeIdsFile}; a size that is not a multiple of 4 is an InputError. */

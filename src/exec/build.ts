@@ -11,7 +11,8 @@ import { sha256Hex } from "../util/canonical-json.js";
 import { SLM_VERSION } from "../version.js";
 import type { BuildEventListener } from "./events.js";
 import { execute, type BuildResult } from "./executor.js";
-import { materializeBuild, writeAtomic, type MaterializedFile } from "./materialize.js";
+import { writeFileAtomic } from "../util/file-io.js";
+import { materializeBuild, type MaterializedFile } from "./materialize.js";
 import { planEngines, type Project } from "./project.js";
 
 export interface BuildOptions {
@@ -79,7 +80,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       store.statCache,
     );
     const lockChanged = lockText !== oldLockText;
-    if (lockChanged && !options.frozen) await writeAtomic(project.lockPath, lockText);
+    if (lockChanged && !options.frozen) await writeFileAtomic(project.lockPath, lockText);
     return { result, report, lockChanged };
   } finally {
     await store.statCache.save();

@@ -3,6 +3,7 @@ import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
+import { writeFileAtomic } from "../util/file-io.js";
 import type { FileDigester } from "./executor.js";
 
 /** The build folder's own record of what it holds, so a no-op build can leave it alone. */
@@ -35,7 +36,7 @@ export async function materializeBuild(
   const wanted: Manifest = { files: Object.fromEntries(files.map((f) => [f.path, f.ref.digest]).sort()) };
   const previous = await readManifest(outDir);
   if (previous && (await holdsExactly(outDir, previous, wanted, digester))) {
-    for (const [path, text] of Object.entries(extras)) await writeAtomic(join(outDir, path), text);
+    for (const [path, text] of Object.entries(extras)) await writeFileAtomic(join(outDir, path), text);
     return;
   }
   const staging = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -117,16 +118,3 @@ async function swapIn(staging: string, outDir: string): Promise<void> {
   await Promise.all(retired.map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
-/** Writes a file through a temp file in the same folder and a rename. */
-export async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  const target = resolve(path);
-  await mkdir(dirname(target), { recursive: true });
-  const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}

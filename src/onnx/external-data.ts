@@ -13,7 +13,7 @@ import { clearField, create } from "@bufbuild/protobuf";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep, win32 } from "node:path";
 import { InputError } from "../errors.js";
-import { readRange, writeAll, writeFileAtomic } from "./file-io.js";
+import { readRange, writeAll, writeFileAtomic } from "../util/file-io.js";
 import {
   ModelProtoSchema,
   StringStringEntryProtoSchema,

@@ -17,7 +17,7 @@ import {
   writeExternalDataFile,
   type ExternalDataRef,
 } from "./external-data.js";
-import { readRange, writeAll, writeFileAtomic } from "./file-io.js";
+import { readRange, writeAll, writeFileAtomic } from "../util/file-io.js";
 import {
   GraphProtoSchema,
   ModelProtoSchema,

@@ -43,6 +43,10 @@ export class PlanBuilder {
     return stage;
   }
 
+  has(id: string): boolean {
+    return this.stages.has(id);
+  }
+
   /** A fresh id based on `base`: `base`, then `base-2`, `base-3`, ... */
   uniqueId(base: string): string {
     if (!this.stages.has(base)) return base;

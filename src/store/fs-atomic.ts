@@ -4,7 +4,7 @@
  * the old content or the complete new content, never a prefix.
  */
 import { randomBytes } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -40,18 +40,6 @@ export function isProcessAlive(pid: number): boolean {
 /** The `code` of a Node system error, if any. */
 export function errorCode(error: unknown): string | undefined {
   return error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : undefined;
-}
-
-/** Writes `data` to `path` atomically via a temp file in `tempDir` (same file system as `path`). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, tempDir: string): Promise<void> {
-  const temp = join(tempDir, uniqueName(basename(path)));
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /**

@@ -20,7 +20,8 @@ import { lstat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { SlmError } from "../errors.js";
 import { isDigest, type ContentHash, type Digest } from "./digest.js";
-import { errorCode, uniqueName, writeFileAtomic } from "./fs-atomic.js";
+import { writeFileAtomic } from "../util/file-io.js";
+import { errorCode, uniqueName } from "./fs-atomic.js";
 import { hashFile } from "./hash-file.js";
 
 /** On disk: `[digest, size, mtimeNs, ctimeNs, ino, dev]`, numbers as decimal strings (they exceed 2^53). */
@@ -147,7 +148,7 @@ export class StatCache {
     const entries: Record<string, Entry> = {};
     for (const path of [...this.#entries.keys()].sort()) entries[path] = this.#entries.get(path) as Entry;
     const content: StatCacheFile = { version: 1, entries };
-    await writeFileAtomic(this.file, `${JSON.stringify(content)}\n`, this.tempDir);
+    await writeFileAtomic(this.file, `${JSON.stringify(content)}\n`, { tempDir: this.tempDir, sync: false });
     this.#dirty = false;
   }
 

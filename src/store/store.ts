@@ -26,7 +26,8 @@ import { SlmError } from "../errors.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { isActionRecord, parseActionRecord, type ActionRecord, type OutputRef } from "./action-record.js";
 import { digestHex, hashBytes, isSha256Hex, type Digest } from "./digest.js";
-import { errorCode, uniqueName, writeFileAtomic } from "./fs-atomic.js";
+import { writeFileAtomic } from "../util/file-io.js";
+import { errorCode, uniqueName } from "./fs-atomic.js";
 import { hashFile, sameContentStat } from "./hash-file.js";
 import { mapLimit } from "./map-limit.js";
 import { materialize } from "./materialize.js";
@@ -171,7 +172,7 @@ export class Store {
       if (!present) throw new Error(`putAction ${key}: output "${name}" (${ref.digest}) is not in the store`);
     }
     await mkdir(dirname(file), { recursive: true });
-    await writeFileAtomic(file, `${canonicalJson(record)}\n`, this.tmpDir);
+    await writeFileAtomic(file, `${canonicalJson(record)}\n`, { tempDir: this.tmpDir, sync: false });
   }
 
   /** A fresh, empty directory under tmp/ for a stage to write into; `label` names it for humans. */

@@ -1,7 +1,8 @@
 /**
- * File IO for models and their data files: whole-range reads into fresh buffers, and atomic
- * writes (bytes go to a temp file in the destination's folder, are synced, and the temp file
- * is renamed over the destination, so a reader sees the old file or the complete new one).
+ * File IO shared by every module that writes artifacts, caches or the lock: whole-range reads
+ * into fresh buffers, and atomic writes (bytes go to a temp file on the destination's file
+ * system and are renamed over the destination, so a reader sees the old file or the complete
+ * new one, and an interrupted write leaves at most a stray temp file).
  */
 import { randomBytes } from "node:crypto";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
@@ -35,16 +36,29 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
   }
 }
 
+export interface AtomicWriteOptions {
+  /** Where the temp file goes (default: beside `path`); must be on the same file system. */
+  tempDir?: string;
+  /** fsync before the rename (default true): the new content survives a power loss once renamed. */
+  sync?: boolean;
+}
+
 /**
- * Creates or replaces `path` with what `write` writes to the handle it is given. On any
- * failure the temp file is removed and `path` is left as it was.
+ * Creates or replaces `path` with `content`: bytes, a string (UTF-8), or a function that writes
+ * to the handle it is given (for content produced in chunks). On any failure the temp file is
+ * removed and `path` is left as it was.
  */
-export async function writeFileAtomic(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array | ((handle: FileHandle) => Promise<void>),
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const temp = join(options.tempDir ?? dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}`);
   const handle = await open(temp, "wx");
   try {
-    await write(handle);
-    await handle.sync();
+    if (typeof content === "function") await content(handle);
+    else await writeAll(handle, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+    if (options.sync ?? true) await handle.sync();
     await handle.close();
     await rename(temp, path);
   } catch (error) {
