@@ -65,21 +65,10 @@ export async function computePerplexity(
   options: PerplexityOptions = {},
 ): Promise<PerplexityResult> {
   const { input, output } = findModelInterface(opened, CAUSAL_LM);
-  const window = options.window ?? DEFAULT_WINDOW;
-  requireIntegerAtLeast("window", window, 2);
-  const available = Math.floor(ids.length / window);
-  if (available === 0) {
-    throw new InputError(`the text has ${ids.length} tokens, fewer than one window of ${window}`);
-  }
-  const windows = options.windows ?? available;
-  requireIntegerAtLeast("windows", windows, 1);
-  if (windows > available) {
-    throw new InputError(`asked for ${windows} windows of ${window} tokens but the text has only ${available}`);
-  }
+  const { window, windows, used } = selectWindows(ids, options.window, options.windows);
   const declaredVocab = fixedDim(output, 2);
   const batch = options.batch ?? defaultBatch(window, declaredVocab);
   requireIntegerAtLeast("batch", batch, 1);
-  const used = ids.subarray(0, windows * window);
   if (declaredVocab !== undefined) checkVocabulary(opened, used, declaredVocab, options.tokenizerVocabSize);
 
   const batches = Math.ceil(windows / batch);
@@ -113,6 +102,38 @@ export async function computePerplexity(
   }
 }
 
+/** The windows a text yields: `window` tokens each (default 128), the first `windows` (default all complete ones). */
+export interface SelectedWindows {
+  window: number;
+  windows: number;
+  /** The ids of those windows, back to back (a view of the given ids). */
+  used: Int32Array;
+}
+
+/**
+ * Cuts `ids` into non-overlapping windows from token 0, dropping the incomplete tail, and keeps
+ * the first `windows`. InputError when the text is shorter than one window or than `windows`.
+ */
+export function selectWindows(ids: Int32Array, window = DEFAULT_WINDOW, windows?: number): SelectedWindows {
+  requireIntegerAtLeast("window", window, 2);
+  const available = Math.floor(ids.length / window);
+  if (available === 0) {
+    throw new InputError(`the text has ${ids.length} tokens, fewer than one window of ${window}`);
+  }
+  const selected = windows ?? available;
+  requireIntegerAtLeast("windows", selected, 1);
+  if (selected > available) {
+    throw new InputError(`asked for ${selected} windows of ${window} tokens but the text has only ${available}`);
+  }
+  return { window, windows: selected, used: ids.subarray(0, selected * window) };
+}
+
+/** `count` windows of token ids as the model's input tensor `[count, window]`, int64 or int32. */
+export function idsTensor(opened: EvalSession, type: Tensor.Type, batchIds: Int32Array, count: number, window: number): Tensor {
+  const data = type === "int64" ? BigInt64Array.from(batchIds, (id) => BigInt(id)) : Int32Array.from(batchIds);
+  return new opened.ort.Tensor(type, data, [count, window]);
+}
+
 async function runBatch(
   opened: EvalSession,
   inputName: string,
@@ -122,8 +143,7 @@ async function runBatch(
   count: number,
   window: number,
 ): Promise<Tensor> {
-  const data = inputType === "int64" ? BigInt64Array.from(batchIds, (id) => BigInt(id)) : Int32Array.from(batchIds);
-  const result = await runSession(opened, { [inputName]: new opened.ort.Tensor(inputType, data, [count, window]) });
+  const result = await runSession(opened, { [inputName]: idsTensor(opened, inputType, batchIds, count, window) });
   const logits = result[outputName]!;
   const [b, s, vocab] = logits.dims;
   if (logits.type !== "float32" || logits.dims.length !== 3 || b !== count || s !== window || !vocab) {
@@ -174,7 +194,8 @@ function defaultBatch(window: number, vocab: number | undefined): number {
   return Math.max(1, Math.min(MAX_DEFAULT_BATCH, fits));
 }
 
-function defaultWorkers(threads: number): number {
+/** Worker threads for work that overlaps inference: the cores onnxruntime's `threads` leave free, at most 4. */
+export function defaultWorkers(threads: number): number {
   return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - threads));
 }
 

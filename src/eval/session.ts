@@ -102,14 +102,16 @@ export async function withSession<T>(
 
 /**
  * `session.run` with onnxruntime failures turned into a stage failure that names the model and
- * what was fed, since onnxruntime's own messages name neither.
+ * what was fed, since onnxruntime's own messages name neither. `fetches` names the outputs to
+ * compute and return; default all.
  */
 export async function runSession(
   opened: EvalSession,
   feeds: InferenceSession.FeedsType,
+  fetches?: readonly string[],
 ): Promise<InferenceSession.ReturnType> {
   try {
-    return await opened.session.run(feeds);
+    return await (fetches === undefined ? opened.session.run(feeds) : opened.session.run(feeds, [...fetches]));
   } catch (error) {
     const fed = Object.entries(feeds)
       .map(([name, tensor]) => `${name} ${tensor.type} [${tensor.dims.join(", ")}]`)

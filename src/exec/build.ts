@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { InputError, SlmError, ExitCode } from "../errors.js";
 import { formatLock, readLock, type Lock } from "../plan/lock.js";
 import { assembleReport } from "../report/assemble.js";
+import { renderHtml } from "../report/html.js";
 import { renderMarkdown } from "../report/markdown.js";
 import type { Report } from "../report/model.js";
 import { Store } from "../store/store.js";
@@ -75,7 +76,11 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     await materializeBuild(
       project.outDir,
       materializedFiles(project, result),
-      { "report.json": `${JSON.stringify(report, null, 2)}\n`, "report.md": renderMarkdown(report) },
+      {
+        "report.json": `${JSON.stringify(report, null, 2)}\n`,
+        "report.md": renderMarkdown(report),
+        "report.html": await renderHtml(report, readText(resolve(project.outDir, "report.html"))),
+      },
       store,
       store.statCache,
     );

@@ -60,7 +60,9 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
     process.off("SIGINT", stopOnSignal);
     process.off("SIGTERM", stopOnSignal);
     for (const outcome of summary.result.outcomes.values()) {
-      if (outcome.error && !options.json) process.stderr.write(`slm: ${outcome.error.format()}\n`);
+      if (!outcome.error || options.json) continue;
+      process.stderr.write(`slm: ${outcome.error.format()}\n`);
+      if (options.verbose) process.stderr.write(`${stackOf(outcome.error)}\n`);
     }
     if (options.json) out(JSON.stringify(buildJson(summary, options.dryRun, project.outDir), null, 2));
     else out(buildLine(summary, options.dryRun, relative(process.cwd(), project.outDir) || "."));
@@ -180,6 +182,11 @@ async function withJsonErrors(json: boolean, run: () => Promise<number>): Promis
     out(JSON.stringify({ ok: false, exitCode: error.exitCode, errors: [errorJson(error)] }, null, 2));
     return error.exitCode;
   }
+}
+
+/** The stack of the original error (a stage's error is wrapped with the stage's name). */
+function stackOf(error: Error): string {
+  return error.cause instanceof Error ? stackOf(error.cause) : (error.stack ?? error.message);
 }
 
 function errorJson(error: SlmError): object {

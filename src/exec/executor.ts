@@ -7,6 +7,7 @@ import type { Lock, LockEntry, LockInput } from "../plan/lock.js";
 import type { Plan, StageInstance } from "../plan/plan.js";
 import type { Json } from "../util/canonical-json.js";
 import type { BuildEventListener, StageState } from "./events.js";
+import { checkFrozenOutputs, checkNoStaleLockEntries, frozenDrift } from "./frozen.js";
 import { Semaphore } from "./semaphore.js";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
@@ -97,7 +98,7 @@ export async function execute(context: BuildContext, options: ExecuteOptions): P
     );
   }
   await Promise.all(pending.values());
-  if (options.frozen && !options.dryRun) checkNoStaleLockEntries(context);
+  if (options.frozen && !options.dryRun) checkNoStaleLockEntries(context.lock, context.plan.stages);
   return { outcomes, exitCode: exitCodeOf(outcomes.values()) };
 }
 
@@ -286,7 +287,7 @@ function describe(
   outcomes: ReadonlyMap<string, StageOutcome>,
 ): StageDescription {
   const params: Record<string, Json> = {};
-  for (const [name, value] of Object.entries(stage.params)) params[stage.origins[name] ?? name] = value;
+  for (const [name, value] of Object.entries(stage.params)) flattenInto(params, stage.origins[name] ?? name, value);
   const inputs: StageDescription["inputs"] = {};
   for (const [slot, input] of Object.entries(stage.inputs)) {
     if (input.from === "source") {
@@ -299,6 +300,15 @@ function describe(
   const engines: Record<string, string> = {};
   for (const name of stage.kind.engines ?? []) engines[name] = context.engines[name] ?? "unknown";
   return { kind: stage.kind.id, kindVersion: stage.kind.version, params, inputs, engines };
+}
+
+/** Nested param objects become one entry per leaf (`a.b.c`), so the lock and explanations name the exact field. */
+function flattenInto(out: Record<string, Json>, path: string, value: Json): void {
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const [key, item] of Object.entries(value)) flattenInto(out, `${path}.${key}`, item);
+  } else {
+    out[path] = value;
+  }
 }
 
 function lockEntry(description: StageDescription, key: string, record: StageRecord): LockEntry {
@@ -319,33 +329,6 @@ function inputPaths(context: BuildContext, stage: StageInstance, outcomes: Reado
     input.from === "source"
       ? resolve(context.projectDir, input.path)
       : context.store.blobPath(outcomes.get(input.stage)!.record!.outputs[input.output]!.digest),
-  );
-}
-
-function checkFrozenOutputs(id: string, entry: LockEntry, previous: LockEntry | undefined): SlmError | undefined {
-  if (!previous) return frozenDrift(id, ["new stage (not in slm.lock)"]);
-  const changed = Object.keys({ ...entry.outputs, ...previous.outputs })
-    .sort()
-    .filter((name) => entry.outputs[name] !== previous.outputs[name])
-    .map((name) => `${name}: ${previous.outputs[name] ?? "(none)"} in slm.lock, ${entry.outputs[name] ?? "(none)"} now`);
-  if (changed.length === 0) return undefined;
-  return new SlmError(
-    `--frozen: stage ${id} produced other bytes than slm.lock records (${changed.join("; ")}); ` +
-      "the stage is not deterministic or an engine differs from the one that wrote the lock",
-    { exitCode: ExitCode.stageFailed },
-  );
-}
-
-function checkNoStaleLockEntries(context: BuildContext): void {
-  const extra = Object.keys(context.lock?.stages ?? {}).filter((id) => !context.plan.stages.has(id));
-  if (extra.length > 0) throw frozenDrift(extra.join(", "), ["in slm.lock but no longer in the build"]);
-}
-
-function frozenDrift(id: string, reasons: readonly string[]): SlmError {
-  return new SlmError(
-    `--frozen: the build would change slm.lock: stage ${id}: ${reasons.join("; ")}. ` +
-      "Run `slm build` without --frozen and commit the updated slm.lock.",
-    { exitCode: ExitCode.invalidInput },
   );
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { isProcessAlive } from "../store/fs-atomic.js";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
 import { writeFileAtomic } from "../util/file-io.js";
@@ -39,6 +40,7 @@ export async function materializeBuild(
     for (const [path, text] of Object.entries(extras)) await writeFileAtomic(join(outDir, path), text);
     return;
   }
+  await removeLeftovers(outDir);
   const staging = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await mkdir(staging, { recursive: true });
@@ -56,6 +58,16 @@ export async function materializeBuild(
     await swapIn(staging, outDir);
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Staging and retired folders that a killed build left beside the build folder. */
+async function removeLeftovers(outDir: string): Promise<void> {
+  const prefix = basename(outDir);
+  const names = await readdir(dirname(outDir)).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^(?:tmp|old)-(\d+)-[0-9a-f]{8}$/.exec(name.startsWith(`${prefix}.`) ? name.slice(prefix.length + 1) : "");
+    if (match && !isProcessAlive(Number(match[1]))) await rm(join(dirname(outDir), name), { recursive: true, force: true });
   }
 }
 

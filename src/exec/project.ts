@@ -27,7 +27,7 @@ export interface ProjectOptions {
 export function openProject(options: ProjectOptions): Project {
   const registry = builtinRegistry();
   const loaded = loadConfig({ path: options.configPath, overrides: [...options.overrides], catalog: registry });
-  const plan = planBuild(loaded.config, registry);
+  const plan = planBuild(loaded.config, registry, (field) => loaded.sources.locate(field));
   const projectDir = loaded.projectDir;
   return {
     registry,

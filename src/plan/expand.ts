@@ -1,21 +1,20 @@
 import type { Config } from "../config/types.js";
+import type { SourceLocation } from "../errors.js";
 import type { Registry } from "../plugins/registry.js";
-import { evaluateKind } from "../stages/evaluate.js";
 import { importKind } from "../stages/import.js";
-import { tokenizeKind } from "../stages/tokenize.js";
 import type { Json } from "../util/canonical-json.js";
-import { bindParams, PlanBuilder, type Plan, type StageInput } from "./plan.js";
+import { PlanBuilder, type Plan, type StageInput } from "./plan.js";
+import { PlanContext } from "./plan-context.js";
 
 /**
  * Expands a validated config into the stage DAG (DESIGN.md, "Plan"): import, then each recipe
- * step in order, each consuming the previous model; the evaluation data is tokenized once; the
- * baseline and the recipe's final model are each evaluated. Pure: reads nothing from disk.
+ * step in order, each consuming the previous model (with a calibrate stage before a step that
+ * reads activation statistics); the baseline and the recipe's final model are evaluated; then
+ * each target lowers the final model with its own stages. Pure: reads nothing from disk.
  */
-export function planBuild(config: Config, registry: Registry): Plan {
+export function planBuild(config: Config, registry: Registry, locate: (field: string) => SourceLocation | undefined = () => undefined): Plan {
   const builder = new PlanBuilder();
-  const source = (field: string, path: string): StageInput => ({ from: "source", path, field });
-  const fromStage = (stage: string, output: string): StageInput => ({ from: "stage", stage, output });
-
+  const ctx = new PlanContext(config, builder, locate);
   // The deliverable model.onnx is the recipe's last model, or the imported model itself.
   const deliverable = { "model.onnx": "model.onnx" };
   builder.add({
@@ -23,7 +22,7 @@ export function planBuild(config: Config, registry: Registry): Plan {
     kind: importKind,
     params: {},
     origins: {},
-    inputs: { model: source("model.onnx", config.model.onnx) },
+    inputs: { model: ctx.source("model.onnx", config.model.onnx) },
     materialize: config.recipe.length === 0 ? deliverable : {},
   });
 
@@ -33,61 +32,19 @@ export function planBuild(config: Config, registry: Registry): Plan {
     if (!pass) throw new Error(`plan: recipe step ${step.origin} names unknown pass ${step.pass}`);
     const params = step.params as Record<string, Json>;
     const origins = Object.fromEntries(Object.keys(params).map((name) => [name, `${step.origin}.${name}`]));
-    const last = index === config.recipe.length - 1;
+    const inputs: Record<string, StageInput> = { model: ctx.fromStage(model, "model.onnx") };
+    if (pass.needsCalibration?.(step.params)) inputs.calibration = ctx.calibration(model, step.origin);
     const id = builder.uniqueId(step.pass);
-    builder.add({ id, kind: pass.kind, params, origins, inputs: { model: fromStage(model, "model.onnx") }, materialize: last ? deliverable : {} });
+    builder.add({ id, kind: pass.kind, params, origins, inputs, materialize: index === config.recipe.length - 1 ? deliverable : {} });
     model = id;
   });
 
-  const data = dataInputs(config, builder, source);
-  const evaluated = model === "import" ? ["import"] : ["import", model];
-  for (const stage of evaluated) {
-    const id = `evaluate:${stage === "import" ? "baseline" : stage}`;
-    builder.add({
-      id,
-      kind: evaluateKind,
-      ...evaluateParams(config),
-      inputs: { model: fromStage(stage, "model.onnx"), ...data },
-      materialize: { "metrics.json": `metrics/${id.replace(":", "-")}.json` },
-    });
+  ctx.evaluate("baseline", ctx.fromStage("import", "model.onnx"));
+  if (model !== "import") ctx.evaluate(model, ctx.fromStage(model, "model.onnx"));
+  for (const target of config.targets) {
+    const plugin = registry.targets.get(target.name);
+    if (!plugin) throw new Error(`plan: ${target.origin} names unknown target ${target.name}`);
+    plugin.plan(ctx, { ...target, params: target.params as Record<string, Json> }, { stage: model, model: ctx.fromStage(model, "model.onnx") });
   }
   return builder.finish();
-}
-
-/** The evaluation data as stage inputs: tokenized once for a causal LM, the JSONL itself for a classifier. */
-function dataInputs(
-  config: Config,
-  builder: PlanBuilder,
-  source: (field: string, path: string) => StageInput,
-): Record<string, StageInput> {
-  if (config.model.task === "classifier") return { data: source("data.evaluation.path", config.data.evaluation.path) };
-  builder.add({
-    id: "tokenize",
-    kind: tokenizeKind,
-    params: {},
-    origins: {},
-    inputs: {
-      tokenizer: source("model.tokenizer", config.model.tokenizer),
-      ...(config.model.tokenizer_config ? { tokenizer_config: source("model.tokenizer_config", config.model.tokenizer_config) } : {}),
-      text: source("data.evaluation.path", config.data.evaluation.path),
-    },
-    materialize: {},
-  });
-  return { ids: { from: "stage", stage: "tokenize", output: "ids.bin" }, tokens: { from: "stage", stage: "tokenize", output: "tokens.json" } };
-}
-
-function evaluateParams(config: Config): { params: Record<string, Json>; origins: Record<string, string> } {
-  const { evaluation: data } = config.data;
-  const settings = config.evaluation;
-  const lm = config.model.task === "causal-lm";
-  return bindParams({
-    task: ["model.task", config.model.task],
-    window: ["data.evaluation.window", lm ? data.window : undefined],
-    windows: ["data.evaluation.windows", lm ? data.windows : undefined],
-    samples: ["data.evaluation.samples", lm ? undefined : data.samples],
-    batch: ["evaluation.batch", settings.batch],
-    threads: ["evaluation.threads", settings.threads],
-    optimization: ["evaluation.optimization", settings.optimization],
-    latency_runs: ["evaluation.latency_runs", settings.latency_runs],
-  });
 }

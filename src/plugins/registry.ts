@@ -1,19 +1,48 @@
+import { prunePass } from "../passes/prune/index.js";
+import { quantizePass } from "../passes/quantize/index.js";
+import type { PlanContext } from "../plan/plan-context.js";
+import type { StageInput } from "../plan/plan.js";
 import type { AnyStageKind } from "../plan/stage-kind.js";
+import type { Json } from "../util/canonical-json.js";
+import { TARGETS } from "./targets.js";
 
-/** A recipe step: its params schema (with defaults) and the stage kind that runs it. */
+/**
+ * A recipe step: its params schema (with defaults) and the stage kind that runs it.
+ * The kind's inputs are `model` (the previous model of the recipe) and, when
+ * `needsCalibration(params)` says so, `calibration` (the `stats.json` of a calibrate stage run
+ * on that same input model; see src/passes/calibrate/stats.ts). It writes `model.onnx` and
+ * `report.json` (what it did, per tensor) and reports `modelBytes` and `parameters` metrics.
+ */
 export interface PassPlugin {
   readonly name: string;
   readonly description: string;
   /** JSON Schema of the step's params; drives validation, defaults, `slm passes` and editor completion. */
   readonly schema: object;
   readonly kind: AnyStageKind;
+  /** Whether this step, with these (validated, defaulted) params, reads activation statistics. */
+  needsCalibration?(params: Readonly<Record<string, unknown>>): boolean;
 }
 
-/** A hardware target: its params schema and the stages that lower a model onto it. */
+/**
+ * A hardware target (a folder `targets/<name>/` whose index.ts exports `target`): its params
+ * schema and the stages that lower the recipe's final model onto it. `plan` adds those stages
+ * (ids suffixed `:<name>`), typically ending with an evaluation (a report row) and an emit
+ * stage whose bundle is materialized under `build/targets/<name>/`.
+ */
 export interface TargetPlugin {
   readonly name: string;
   readonly description: string;
+  /** JSON Schema of the target's params in the config (besides `name`). */
   readonly schema: object;
+  plan(ctx: PlanContext, target: TargetUse, final: { stage: string; model: StageInput }): void;
+}
+
+/** A target as the config names it. */
+export interface TargetUse {
+  name: string;
+  params: Record<string, Json>;
+  /** Config path, e.g. `targets[0]`. */
+  origin: string;
 }
 
 /** Every plugin slm knows, passed explicitly (no registration by import side effect). */
@@ -24,5 +53,8 @@ export interface Registry {
 
 /** The plugins that ship with slm. */
 export function builtinRegistry(): Registry {
-  return { passes: new Map(), targets: new Map() };
+  return {
+    passes: new Map([prunePass, quantizePass].map((pass) => [pass.name, pass])),
+    targets: new Map(TARGETS.map((target) => [target.name, target])),
+  };
 }

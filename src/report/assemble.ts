@@ -1,7 +1,7 @@
 import type { StageOutcome } from "../exec/executor.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan, StageInput } from "../plan/plan.js";
 import type { Json } from "../util/canonical-json.js";
-import type { Latency, ModelRow, Provenance, Report, StageRow, StageWarning } from "./model.js";
+import type { LayerRow, Latency, ModelRow, ModelSize, Provenance, Report, StageRow, StageWarning } from "./model.js";
 
 export interface ReportInput {
   name: string;
@@ -18,6 +18,8 @@ const EVALUATING_KINDS = new Set(["evaluate"]);
 /** Builds the report from the plan and what each stage recorded. */
 export function assembleReport(input: ReportInput): Report {
   const models: ModelRow[] = [];
+  const sizes: ModelSize[] = [];
+  const layers: LayerRow[] = [];
   const warnings: StageWarning[] = [];
   const stages: StageRow[] = [];
   for (const id of input.plan.order) {
@@ -33,16 +35,20 @@ export function assembleReport(input: ReportInput): Report {
       reasons: outcome?.reasons ?? [],
     });
     for (const message of record?.warnings ?? []) warnings.push({ stage: id, message });
+    const modelBytes = record?.outputs["model.onnx"]?.size;
+    if (modelBytes !== undefined) sizes.push({ stage: id, kind: stage.kind.id, bytes: modelBytes });
+    if (record) layers.push(...layerRows(id, record.metrics.layers));
     const modelInput = stage.inputs.model;
     if (!EVALUATING_KINDS.has(stage.kind.id) || !record || modelInput?.from !== "stage") continue;
-    const producer = input.outcomes.get(modelInput.stage)?.record?.metrics ?? {};
+    const producer = input.outcomes.get(modelInput.stage)?.record;
     const { latency, ...metrics } = record.metrics;
+    const name = id.slice(id.indexOf(":") + 1);
     models.push({
       model: modelInput.stage,
       evaluatedBy: id,
-      label: modelInput.stage === "import" ? "fp32 baseline" : modelInput.stage,
-      ...numberField("sizeBytes", producer.modelBytes),
-      ...numberField("parameters", producer.parameters),
+      label: name === "baseline" ? "fp32 baseline" : name,
+      ...numberField("sizeBytes", producer?.outputs[modelInput.output]?.size),
+      ...numberField("parameters", parametersOf(input, modelInput.stage)),
       metrics,
       ...(isLatency(latency) ? { latency } : {}),
     });
@@ -50,9 +56,37 @@ export function assembleReport(input: ReportInput): Report {
   return {
     reportVersion: 1,
     project: { name: input.name, task: input.task, config: input.configFile },
-    results: { models, warnings },
+    results: { models, sizes, layers, warnings },
     run: { stages, provenance: input.provenance },
   };
+}
+
+/** The parameter count a model-producing stage reported, following `model` inputs back through stages that do not report one (a target's legalize). */
+function parametersOf(input: ReportInput, stage: string): Json | undefined {
+  for (let current: string | undefined = stage; current !== undefined; ) {
+    const parameters = input.outcomes.get(current)?.record?.metrics.parameters;
+    if (parameters !== undefined) return parameters;
+    const model: StageInput | undefined = input.plan.stages.get(current)?.inputs.model;
+    current = model?.from === "stage" ? model.stage : undefined;
+  }
+  return undefined;
+}
+
+/** The per-layer rows of a stage's `layers` metric; entries without a string `name` are not layers. */
+function layerRows(stage: string, layers: Json | undefined): LayerRow[] {
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((entry) => {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry) || typeof entry.name !== "string") return [];
+    return [
+      {
+        stage,
+        layer: entry.name,
+        ...numberField("firingRate", entry.firingRate),
+        ...numberField("synapticOps", entry.synapticOps),
+        placement: entry.onChip === false ? "host" : "chip",
+      },
+    ];
+  });
 }
 
 function numberField(name: string, value: Json | undefined): Record<string, number> {

@@ -11,6 +11,10 @@ export interface Report {
   results: {
     /** One row per evaluated model: the fp32 baseline, then each compressed variant. */
     models: ModelRow[];
+    /** The model's size after each stage that produces one, in plan order (import first). */
+    sizes: ModelSize[];
+    /** Per-layer figures of the spiking targets' simulations; empty when none ran. */
+    layers: LayerRow[];
     warnings: StageWarning[];
   };
   run: {
@@ -39,6 +43,29 @@ export interface Latency {
   p90Ms?: number;
   runs: number;
   label: string;
+}
+
+export interface ModelSize {
+  /** The stage that wrote the model. */
+  stage: string;
+  kind: string;
+  /** Bytes of its `model.onnx` output. */
+  bytes: number;
+}
+
+/**
+ * One layer of a simulated spiking network, from a stage whose metrics hold
+ * `layers: [{ name, firingRate?, synapticOps?, onChip? }]` (the simulate stage's convention).
+ */
+export interface LayerRow {
+  /** The stage that simulated it. */
+  stage: string;
+  layer: string;
+  /** Mean spikes per neuron per timestep, in [0, 1]; absent for layers run on the host. */
+  firingRate?: number;
+  /** Synaptic operations per inference. */
+  synapticOps?: number;
+  placement: "chip" | "host";
 }
 
 export interface StageWarning {

@@ -34,7 +34,7 @@ targets: [cpu-int8, {name: loihi2-sim, timesteps: 8}]
     expect(loaded.files).toEqual(["slm.config.yaml"]);
   });
 
-  it("loads the bundled models' configs with the precompiled (empty-catalog) validator", () => {
+  it("loads configs that name the bundled models' files (with an empty plugin catalog)", () => {
     for (const model of ["gpt-relu-brown", "brown-genre-mlp"]) {
       const classifier = model === "brown-genre-mlp";
       const dir = `models/${model}`;
@@ -114,11 +114,12 @@ targets: [cpu-int8, {name: loihi2-sim, timesteps: 8}]
     expect(() => sources.locate("model..onnx")).toThrow(/not a config path/);
   });
 
-  it("uses the generated validator for the catalog it was generated from", async () => {
+  it("uses the generated validator for the catalog it was generated from (the built-in plugins)", async () => {
     const { validatorFor } = await import("../../src/config/validate.js");
     const generated = await import("../../src/config/generated/config-validator.js");
     const { buildConfigSchema } = await import("../../src/config/schema.js");
-    expect(validatorFor(buildConfigSchema(emptyCatalog))).toBe(generated.validate);
+    const { builtinRegistry } = await import("../../src/plugins/registry.js");
+    expect(validatorFor(buildConfigSchema(builtinRegistry()))).toBe(generated.validate);
     expect(validatorFor(buildConfigSchema(catalog))).not.toBe(generated.validate);
   });
 });

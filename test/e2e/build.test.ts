@@ -108,7 +108,7 @@ describe("reproducibility", () => {
       const [ra, rb] = await Promise.all([a.run("build"), b.run("build")]);
       expect([ra.code, rb.code]).toEqual([0, 0]);
       expect(a.read("slm.lock")).toBe(b.read("slm.lock"));
-      for (const file of ["build/model.onnx", "build/metrics/evaluate-baseline.json"]) {
+      for (const file of ["build/model.onnx", "build/metrics/baseline.json"]) {
         expect(a.readBytes(file).equals(b.readBytes(file))).toBe(true);
       }
     } finally {

@@ -1,0 +1,137 @@
+/**
+ * The simulate stage's work (loaded only when it runs): the spiking network and the ANN it came
+ * from, over the same evaluation data; accuracy or perplexity of each, their agreement, and what
+ * the spiking run cost, per layer.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError } from "../errors.js";
+import { readClassificationJsonl, readIdsFile } from "../eval/index.js";
+import { windowNllSums } from "../eval/nll.js";
+import { selectWindows } from "../eval/perplexity.js";
+import { runSession, withSession, type EvalSession } from "../eval/session.js";
+import type { StageContext, StageResult } from "../plan/stage-kind.js";
+import type { TokensInfo } from "../stages/tokenize.js";
+import type { Json } from "../util/canonical-json.js";
+import { Agreement, argmax } from "./agreement.js";
+import { readSnnIr } from "./ir-read.js";
+import { DEFAULT_FRACTION_BITS, type SimulateParams } from "./simulate-kind.js";
+import { costFigures, round } from "./simulate-metrics.js";
+import { Simulator } from "./simulate.js";
+
+/** Task figures of one model: the SNN's or the ANN's. */
+type TaskFigures = Record<string, number>;
+
+interface Evaluation {
+  snn: TaskFigures;
+  ann: TaskFigures;
+  agreement: Agreement;
+  /** Samples or windows. */
+  units: number;
+}
+
+/** Runs the simulate stage: writes metrics.json into ctx.workDir. */
+export async function runSimulate(ctx: StageContext, inputs: Readonly<Record<string, string>>, params: SimulateParams): Promise<StageResult> {
+  const loaded = await readSnnIr(inputs.snn!);
+  const { ir } = loaded;
+  if (ir.inputs.length !== 1) {
+    throw new InputError(`SNN IR: evaluation feeds one input, but the network has ${ir.inputs.length} (${ir.inputs.map((v) => v.name).join(", ")})`, { location: { file: join(inputs.snn!, "snn.json") } });
+  }
+  const simulator = await Simulator.open(loaded, { state: params.state, fractionBits: params.fraction_bits ?? DEFAULT_FRACTION_BITS, threads: params.threads });
+  let evaluation: Evaluation;
+  try {
+    evaluation = await withSession(inputs.model!, { threads: params.threads, optimization: params.optimization }, (ann) =>
+      params.task === "classifier" ? evaluateClassifier(ctx, simulator, ann, ir.inputs[0]!.name, inputs, params) : evaluateLm(ctx, simulator, ann, ir.inputs[0]!.name, inputs, params),
+    );
+  } finally {
+    await simulator.close();
+  }
+  const { layers, totals } = costFigures(simulator.tallies(), ir.encoding.timesteps, evaluation.units);
+  const agreement = evaluation.agreement.result();
+  const figures: Record<string, Json> = {
+    task: params.task,
+    encoding: { ...ir.encoding },
+    decoding: ir.decoding,
+    state: params.state,
+    ...(params.state === "fixed" ? { fractionBits: params.fraction_bits ?? DEFAULT_FRACTION_BITS } : {}),
+    units: evaluation.units,
+    snn: roundAll(evaluation.snn),
+    ann: roundAll(evaluation.ann),
+    agreement: { top1: round(agreement.top1), kl: round(agreement.kl), rows: agreement.rows },
+    totals,
+    layers,
+  };
+  await writeFile(join(ctx.workDir, "metrics.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  return { outputs: { "metrics.json": "metrics.json" }, metrics: figures };
+}
+
+/** `feed`: the SNN's input name; the ANN is fed through its own single input. */
+async function evaluateClassifier(ctx: StageContext, simulator: Simulator, ann: EvalSession, feed: string, inputs: Readonly<Record<string, string>>, params: SimulateParams): Promise<Evaluation> {
+  const data = await readClassificationJsonl(inputs.data!, params.samples);
+  const width = simulator.inputWidth(feed);
+  if (width !== undefined && width !== data.width) {
+    throw new InputError(`${data.path} has ${data.width} features per sample but the spiking network's input '${feed}' takes ${width}`, { location: { file: data.path } });
+  }
+  const input = ann.session.inputNames[0]!;
+  const agreement = new Agreement();
+  let snnCorrect = 0;
+  let annCorrect = 0;
+  for (let first = 0; first < data.count; first += params.batch) {
+    ctx.signal.throwIfAborted();
+    const count = Math.min(params.batch, data.count - first);
+    const features = data.features.slice(first * data.width, (first + count) * data.width);
+    const dims = [count, data.width];
+    const snnLogits = await simulator.run(new Map([[feed, { type: "float32" as const, data: features, dims }]]));
+    const snn = snnLogits.values().next().value!.data as Float32Array;
+    const annResult = await runSession(ann, { [input]: new ann.ort.Tensor("float32", features, dims) });
+    const annLogits = annResult[ann.session.outputNames[0]!]!.data as Float32Array;
+    const classes = annLogits.length / count;
+    if (snn.length !== annLogits.length) throw new InputError(`the SNN gives ${snn.length / count} outputs per sample but the ANN ${classes}`);
+    for (let r = 0; r < count; r++) {
+      const label = data.labels[first + r]!;
+      if (argmax(snn, r * classes, classes) === label) snnCorrect++;
+      if (argmax(annLogits, r * classes, classes) === label) annCorrect++;
+    }
+    agreement.add(annLogits, snn, classes);
+  }
+  return {
+    snn: { accuracy: snnCorrect / data.count, correct: snnCorrect, total: data.count },
+    ann: { accuracy: annCorrect / data.count, correct: annCorrect, total: data.count },
+    agreement,
+    units: data.count,
+  };
+}
+
+async function evaluateLm(ctx: StageContext, simulator: Simulator, ann: EvalSession, feed: string, inputs: Readonly<Record<string, string>>, params: SimulateParams): Promise<Evaluation> {
+  const ids = await readIdsFile(inputs.ids!);
+  const info = JSON.parse(await readFile(inputs.tokens!, "utf8")) as TokensInfo;
+  const { window, windows, used } = selectWindows(ids, params.window, params.windows);
+  const input = ann.session.inputNames[0]!;
+  const agreement = new Agreement();
+  let snnNll = 0;
+  let annNll = 0;
+  for (let first = 0; first < windows; first += params.batch) {
+    ctx.signal.throwIfAborted();
+    const count = Math.min(params.batch, windows - first);
+    const batchIds = used.slice(first * window, (first + count) * window);
+    const tokens = BigInt64Array.from(batchIds, (id) => BigInt(id));
+    const dims = [count, window];
+    const outputs = await simulator.run(new Map([[feed, { type: "int64" as const, data: tokens, dims }]]));
+    const snn = outputs.values().next().value!.data as Float32Array;
+    const annResult = await runSession(ann, { [input]: new ann.ort.Tensor("int64", tokens, dims) });
+    const annLogits = annResult[ann.session.outputNames[0]!]!.data as Float32Array;
+    const vocab = annLogits.length / (count * window);
+    if (vocab < info.vocabSize) throw new InputError(`tokenizer/model vocabulary mismatch: ${info.vocabSize} tokens, ${vocab} logits`);
+    for (const sum of windowNllSums(snn, batchIds, window, vocab)) snnNll += sum;
+    for (const sum of windowNllSums(annLogits, batchIds, window, vocab)) annNll += sum;
+    // The scored positions: 0 … window − 2 of each window.
+    for (let w = 0; w < count; w++) agreement.add(annLogits, snn, vocab, w * window, window - 1);
+  }
+  const predictions = windows * (window - 1);
+  const figures = (nll: number): TaskFigures => ({ perplexity: Math.exp(nll / predictions), nll: nll / predictions, predictions, windows });
+  return { snn: figures(snnNll), ann: figures(annNll), agreement, units: windows };
+}
+
+function roundAll(figures: TaskFigures): Record<string, Json> {
+  return Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, Number.isInteger(value) ? value : round(value)]));
+}
