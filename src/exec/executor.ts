@@ -1,5 +1,5 @@
 import { rm, stat } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ExitCode, InputError, SlmError, type SourceLocation } from "../errors.js";
 import { explainChanges, explainDiscovered, type StageDescription } from "../plan/explain.js";
 import { actionKey, discoveredKey, keyMaterial } from "../plan/key.js";
@@ -158,7 +158,7 @@ async function processStage(
   }
 
   options.listener({ type: "stage-start", id: stage.id, reasons: runReasons });
-  const paths = inputPaths(context, stage, outcomes);
+  const { paths, checkout } = await inputPaths(context, stage, outcomes);
   try {
     const record = await runStage(context, options, stage, paths, baseKey);
     const entry = entryOf(record);
@@ -168,6 +168,8 @@ async function processStage(
     return { id: stage.id, state: "ran", reasons: runReasons, entry, record, durationMs: elapsed() };
   } catch (error) {
     return fail(options, stage, elapsed(), stageError(stage, error, inputLabels(context, stage, paths)));
+  } finally {
+    if (checkout) await rm(checkout, { recursive: true, force: true });
   }
 }
 
@@ -324,12 +326,33 @@ function lockEntry(description: StageDescription, key: string, record: StageReco
   };
 }
 
-function inputPaths(context: BuildContext, stage: StageInstance, outcomes: ReadonlyMap<string, StageOutcome>): Record<string, string> {
-  return mapValues(stage.inputs, (input) =>
-    input.from === "source"
-      ? resolve(context.projectDir, input.path)
-      : context.store.blobPath(outcomes.get(input.stage)!.record!.outputs[input.output]!.digest),
-  );
+/**
+ * Where the stage reads each input: project files in place, stored files as their (read-only)
+ * blobs, stored trees (folders) copied out into `checkout`, a temp folder of the store the
+ * caller removes after the stage, so no stage can alter a cached tree.
+ */
+async function inputPaths(
+  context: BuildContext,
+  stage: StageInstance,
+  outcomes: ReadonlyMap<string, StageOutcome>,
+): Promise<{ paths: Record<string, string>; checkout?: string }> {
+  const paths: Record<string, string> = {};
+  let checkout: string | undefined;
+  for (const [slot, input] of Object.entries(stage.inputs)) {
+    if (input.from === "source") {
+      paths[slot] = resolve(context.projectDir, input.path);
+      continue;
+    }
+    const ref = outcomes.get(input.stage)!.record!.outputs[input.output]!;
+    if (ref.kind === "file") {
+      paths[slot] = context.store.blobPath(ref.digest);
+      continue;
+    }
+    checkout ??= await context.store.makeTempDir(`${stage.id}-inputs`);
+    paths[slot] = join(checkout, slot);
+    await context.store.materialize(ref, paths[slot]);
+  }
+  return { paths, ...(checkout ? { checkout } : {}) };
 }
 
 /**

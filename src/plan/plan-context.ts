@@ -1,6 +1,7 @@
 import type { Config } from "../config/types.js";
 import { InputError, type SourceLocation } from "../errors.js";
 import { calibrateKind } from "../passes/calibrate/index.js";
+import { simulateKind } from "../snn/simulate-kind.js";
 import { evaluateKind } from "../stages/evaluate.js";
 import { tokenizeKind } from "../stages/tokenize.js";
 import type { Json } from "../util/canonical-json.js";
@@ -99,8 +100,11 @@ export class PlanContext {
     return this.fromStage(id, "stats.json");
   }
 
-  /** Measures a model over data.evaluation (a row of the report); `name` gives the stage id `evaluate:<name>`. */
-  evaluate(name: string, model: StageInput): string {
+  /**
+   * Measures a model over data.evaluation: a row of the report labelled `label` (default `name`),
+   * stage id `evaluate:<name>`, metrics written to build/metrics/<name>.json.
+   */
+  evaluate(name: string, model: StageInput, row: { label?: string; target?: string } = {}): string {
     const id = `evaluate:${name}`;
     this.builder.add({
       id,
@@ -108,6 +112,36 @@ export class PlanContext {
       ...this.runParams("evaluation"),
       inputs: { model, ...this.data("evaluation") },
       materialize: { "metrics.json": `metrics/${name}.json` },
+      row: { label: row.label ?? name, model, ...(row.target ? { target: row.target } : {}) },
+    });
+    return id;
+  }
+
+  /**
+   * Simulates a spiking network (an SNN IR folder) over data.evaluation beside the ANN it was
+   * converted from: stage id `simulate:<name>`, metrics in build/metrics/<name>.json. `settings`
+   * are simulateSchema's params (`state`, `fraction_bits`) with the config fields they come from.
+   * When `row` is given the stage is a row of the report.
+   */
+  simulate(
+    name: string,
+    inputs: { snn: StageInput; model: StageInput },
+    settings: { params: Record<string, Json>; origins: Record<string, string> } = { params: { state: "float" }, origins: {} },
+    row?: { label: string; target?: string },
+  ): string {
+    const id = `simulate:${name}`;
+    const run = this.runParams("evaluation");
+    // Latency runs measure onnxruntime sessions; a simulation has no measured latency.
+    delete run.params.latency_runs;
+    delete run.origins.latency_runs;
+    this.builder.add({
+      id,
+      kind: simulateKind,
+      params: { ...run.params, ...settings.params },
+      origins: { ...run.origins, ...settings.origins },
+      inputs: { ...inputs, ...this.data("evaluation") },
+      materialize: { "metrics.json": `metrics/${name}.json` },
+      ...(row ? { row: { label: row.label, model: inputs.snn, ...(row.target ? { target: row.target } : {}) } } : {}),
     });
     return id;
   }

@@ -18,6 +18,20 @@ export interface StageInstance {
   readonly inputs: Record<string, StageInput>;
   /** Output name → path under the build folder where it is copied after the build. */
   readonly materialize: Record<string, string>;
+  /** Set when the stage's metrics are a row of the report's comparison table (see ReportRow). */
+  readonly row?: ReportRow;
+}
+
+/**
+ * A row of the report's comparison table: the model (or spiking network) it measures and its
+ * label. The stage's metrics follow the row-metrics contract of src/report/model.ts.
+ */
+export interface ReportRow {
+  label: string;
+  /** The artifact measured: its size is the row's size on disk. */
+  model: StageInput;
+  /** The target the row lowers to, when it is a target's row. */
+  target?: string;
 }
 
 /** The planned build: pure data, made without touching the disk. */

@@ -1,3 +1,4 @@
+import { convertKind, convertSchema } from "../passes/convert/index.js";
 import { prunePass } from "../passes/prune/index.js";
 import { quantizePass } from "../passes/quantize/index.js";
 import type { PlanContext } from "../plan/plan-context.js";
@@ -21,6 +22,12 @@ export interface PassPlugin {
   readonly kind: AnyStageKind;
   /** Whether this step, with these (validated, defaulted) params, reads activation statistics. */
   needsCalibration?(params: Readonly<Record<string, unknown>>): boolean;
+  /**
+   * What the step writes: `model.onnx` (the default: the next step reads it) or `snn`, an SNN IR
+   * folder (docs/snn-ir.md). A step that writes `snn` ends the ANN recipe, so it must be the last
+   * step; the planner simulates its network and hands it to the targets that run spiking networks.
+   */
+  readonly produces?: "model.onnx" | "snn";
 }
 
 /**
@@ -34,7 +41,23 @@ export interface TargetPlugin {
   readonly description: string;
   /** JSON Schema of the target's params in the config (besides `name`). */
   readonly schema: object;
-  plan(ctx: PlanContext, target: TargetUse, final: { stage: string; model: StageInput }): void;
+  plan(ctx: PlanContext, target: TargetUse, final: RecipeResult): void;
+}
+
+/** What the recipe made, for the targets to lower. */
+export interface RecipeResult {
+  /** The stage that wrote the last ANN model (`import` when the recipe changes none). */
+  stage: string;
+  model: StageInput;
+  /** The spiking network of a `produces: snn` step (`convert:`), when the recipe ends with one. */
+  snn?: {
+    stage: string;
+    snn: StageInput;
+    /** The step's validated, defaulted params (e.g. `encoding`, `timesteps`). */
+    params: Readonly<Record<string, Json>>;
+    /** Config path of the step, e.g. `recipe[2].convert`. */
+    origin: string;
+  };
 }
 
 /** A target as the config names it. */
@@ -51,10 +74,20 @@ export interface Registry {
   readonly targets: ReadonlyMap<string, TargetPlugin>;
 }
 
+/** The ANN → SNN conversion step (src/passes/convert). */
+export const convertPass: PassPlugin = {
+  name: "convert",
+  description: convertSchema.description,
+  schema: convertSchema,
+  kind: convertKind,
+  needsCalibration: () => true,
+  produces: "snn",
+};
+
 /** The plugins that ship with slm. */
 export function builtinRegistry(): Registry {
   return {
-    passes: new Map([prunePass, quantizePass].map((pass) => [pass.name, pass])),
+    passes: new Map([prunePass, quantizePass, convertPass].map((pass) => [pass.name, pass])),
     targets: new Map(TARGETS.map((target) => [target.name, target])),
   };
 }

@@ -12,9 +12,6 @@ export interface ReportInput {
   provenance: Provenance;
 }
 
-/** Stage kinds whose `model` input and metrics make a row of the comparison table. */
-const EVALUATING_KINDS = new Set(["evaluate"]);
-
 /** Builds the report from the plan and what each stage recorded. */
 export function assembleReport(input: ReportInput): Report {
   const models: ModelRow[] = [];
@@ -37,18 +34,19 @@ export function assembleReport(input: ReportInput): Report {
     for (const message of record?.warnings ?? []) warnings.push({ stage: id, message });
     const modelBytes = record?.outputs["model.onnx"]?.size;
     if (modelBytes !== undefined) sizes.push({ stage: id, kind: stage.kind.id, bytes: modelBytes });
-    if (record) layers.push(...layerRows(id, record.metrics.layers));
-    const modelInput = stage.inputs.model;
-    if (!EVALUATING_KINDS.has(stage.kind.id) || !record || modelInput?.from !== "stage") continue;
-    const producer = input.outcomes.get(modelInput.stage)?.record;
-    const { latency, ...metrics } = record.metrics;
-    const name = id.slice(id.indexOf(":") + 1);
+    if (!stage.row || !record) continue;
+    const measured = stage.row.model;
+    const producer = measured.from === "stage" ? measured.stage : undefined;
+    const size = measured.from === "stage" ? input.outcomes.get(measured.stage)?.record?.outputs[measured.output]?.size : undefined;
+    const { latency, layers: layerMetrics, ...metrics } = record.metrics;
+    layers.push(...layerRows(id, layerMetrics));
     models.push({
-      model: modelInput.stage,
+      model: measured.from === "stage" ? measured.stage : measured.path,
       evaluatedBy: id,
-      label: name === "baseline" ? "fp32 baseline" : name,
-      ...numberField("sizeBytes", producer?.outputs[modelInput.output]?.size),
-      ...numberField("parameters", parametersOf(input, modelInput.stage)),
+      label: stage.row.label,
+      ...(stage.row.target ? { target: stage.row.target } : {}),
+      ...numberField("sizeBytes", size),
+      ...numberField("parameters", producer === undefined ? undefined : parametersOf(input, producer)),
       metrics,
       ...(isLatency(latency) ? { latency } : {}),
     });
@@ -72,7 +70,7 @@ function parametersOf(input: ReportInput, stage: string): Json | undefined {
   return undefined;
 }
 
-/** The per-layer rows of a stage's `layers` metric; entries without a string `name` are not layers. */
+/** The per-layer rows of a row stage's `layers` metric (src/snn/simulate-metrics.ts); entries without a string `name` are not layers. */
 function layerRows(stage: string, layers: Json | undefined): LayerRow[] {
   if (!Array.isArray(layers)) return [];
   return layers.flatMap((entry) => {
@@ -82,8 +80,8 @@ function layerRows(stage: string, layers: Json | undefined): LayerRow[] {
         stage,
         layer: entry.name,
         ...numberField("firingRate", entry.firingRate),
-        ...numberField("synapticOps", entry.synapticOps),
-        placement: entry.onChip === false ? "host" : "chip",
+        ...numberField("synapticOps", entry.synapticOpsPerInference),
+        placement: entry.where === "host" ? "host" : "chip",
       },
     ];
   });

@@ -23,12 +23,22 @@ export interface Report {
   };
 }
 
+/**
+ * A row of the comparison table: a stage the plan marks with `row` (src/plan/plan.ts ReportRow).
+ * Row-metrics contract — what such a stage's metrics may hold:
+ * - task figures at the top level: `accuracy` (+ `correct`, `total`) or `perplexity` (+ `nll`, `predictions`);
+ * - `latency`: measured latency (Latency below), only where something was timed for real;
+ * - `layers`: per-layer figures of a simulated spiking network (src/snn/simulate-metrics.ts);
+ * - anything else (e.g. `spiking` totals, `ann`, `agreement`, estimates) is kept as is.
+ */
 export interface ModelRow {
-  /** The stage that produced the model ("import" for the baseline). */
+  /** The stage that produced the model ("import" for the baseline; the convert stage for a spiking network). */
   model: string;
-  /** The stage that evaluated it. */
+  /** The stage whose metrics make the row. */
   evaluatedBy: string;
   label: string;
+  /** The target the row lowers to, for a target's row. */
+  target?: string;
   sizeBytes?: number;
   parameters?: number;
   /** Task metrics, e.g. perplexity and predictions, or accuracy, correct and total. */
@@ -54,8 +64,8 @@ export interface ModelSize {
 }
 
 /**
- * One layer of a simulated spiking network, from a stage whose metrics hold
- * `layers: [{ name, firingRate?, synapticOps?, onChip? }]` (the simulate stage's convention).
+ * One layer of a simulated spiking network, from a row stage whose metrics hold
+ * `layers: [{ name, where, firingRate?, synapticOpsPerInference? }]` (src/snn/simulate-metrics.ts).
  */
 export interface LayerRow {
   /** The stage that simulated it. */

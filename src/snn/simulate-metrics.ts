@@ -6,8 +6,13 @@
 import type { Json } from "../util/canonical-json.js";
 import type { LayerTally } from "./simulate.js";
 
-/** metrics.json's `layers` and `totals`, given the tallies and how many evaluation units (samples or windows) ran. */
-export function costFigures(tallies: readonly LayerTally[], timesteps: number, units: number): { layers: Json[]; totals: Record<string, Json> } {
+/**
+ * metrics.json's `layers` and `spiking` (network totals), given the tallies and how many
+ * evaluation units (samples or windows: one inference each) ran. Counts are totals over the
+ * evaluation; the `…PerInference` figures divide them by the units.
+ */
+export function costFigures(tallies: readonly LayerTally[], timesteps: number, units: number): { layers: Json[]; spiking: Record<string, Json> } {
+  const perInference = (count: number): number => round(count / units);
   const layers = tallies.map((t): Json => {
     const onChip = t.type !== "host";
     const figures: Record<string, Json> = { name: t.name, type: t.type, where: onChip ? "chip" : "host" };
@@ -17,11 +22,13 @@ export function costFigures(tallies: readonly LayerTally[], timesteps: number, u
       figures.rows = t.rows;
       if (t.emits) {
         figures.spikes = t.spikes;
+        figures.spikesPerInference = perInference(t.spikes);
         figures.firingRate = slots > 0 ? round(t.spikes / slots) : 0;
         // Neurons that never fired over the whole evaluation (dead or silenced by thresholds).
         figures.silentNeurons = t.neuronSpikes.reduce((n, s) => n + (s === 0 ? 1 : 0), 0);
       }
       figures.synapticOps = t.synapticOps;
+      figures.synapticOpsPerInference = perInference(t.synapticOps);
       figures.neuronUpdates = { active: t.activeUpdates, idle: t.idleUpdates };
     } else {
       figures.runs = t.rows;
@@ -37,11 +44,17 @@ export function costFigures(tallies: readonly LayerTally[], timesteps: number, u
   const chipMacs = sum((t) => t.macs, chip);
   const hostMacs = sum((t) => t.macs, (t) => !chip(t));
   const synapticOps = sum((t) => t.synapticOps);
-  const totals: Record<string, Json> = {
-    spikes: sum((t) => t.spikes),
+  const spikes = sum((t) => t.spikes);
+  const active = sum((t) => t.activeUpdates);
+  const idle = sum((t) => t.idleUpdates);
+  const spiking: Record<string, Json> = {
+    timesteps,
+    spikes,
+    spikesPerInference: perInference(spikes),
     synapticOps,
-    synapticOpsPerUnit: round(synapticOps / units),
-    neuronUpdates: { active: sum((t) => t.activeUpdates), idle: sum((t) => t.idleUpdates) },
+    synapticOpsPerInference: perInference(synapticOps),
+    neuronUpdates: { active, idle },
+    neuronUpdatesPerInference: { active: perInference(active), idle: perInference(idle) },
     chipMacs,
     hostMacs,
     chipMacShare: chipMacs + hostMacs > 0 ? round(chipMacs / (chipMacs + hostMacs)) : 0,
@@ -49,7 +62,7 @@ export function costFigures(tallies: readonly LayerTally[], timesteps: number, u
     bytesToChip: sum((t) => t.bytesIn, chip),
     bytesFromChip: sum((t) => t.bytesOut, chip),
   };
-  return { layers, totals };
+  return { layers, spiking };
 }
 
 /** 6 significant digits: the artifact stays byte-identical where float kernels differ in the last bits. */

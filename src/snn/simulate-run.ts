@@ -46,19 +46,20 @@ export async function runSimulate(ctx: StageContext, inputs: Readonly<Record<str
   } finally {
     await simulator.close();
   }
-  const { layers, totals } = costFigures(simulator.tallies(), ir.encoding.timesteps, evaluation.units);
+  const { layers, spiking } = costFigures(simulator.tallies(), ir.encoding.timesteps, evaluation.units);
   const agreement = evaluation.agreement.result();
+  // The spiking network's task figures at the top level (the report's row-metrics contract), the ANN's beside them.
   const figures: Record<string, Json> = {
     task: params.task,
+    ...roundAll(evaluation.snn),
     encoding: { ...ir.encoding },
     decoding: ir.decoding,
     state: params.state,
     ...(params.state === "fixed" ? { fractionBits: params.fraction_bits ?? DEFAULT_FRACTION_BITS } : {}),
     units: evaluation.units,
-    snn: roundAll(evaluation.snn),
     ann: roundAll(evaluation.ann),
     agreement: { top1: round(agreement.top1), kl: round(agreement.kl), rows: agreement.rows },
-    totals,
+    spiking,
     layers,
   };
   await writeFile(join(ctx.workDir, "metrics.json"), `${JSON.stringify(figures, null, 2)}\n`);

@@ -39,7 +39,7 @@ export const target: TargetPlugin = {
       materialize: {},
     });
     const model = ctx.fromStage(legalize, "model.onnx");
-    ctx.evaluate(NAME, model);
+    ctx.evaluate(NAME, model, { target: NAME });
     const labels = ctx.config.model.labels;
     ctx.builder.add({
       id: `emit:${NAME}`,

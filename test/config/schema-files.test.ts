@@ -5,15 +5,15 @@ import { buildConfigSchema } from "../../src/config/schema.js";
 import { builtinRegistry } from "../../src/plugins/registry.js";
 import { catalog, emptyCatalog } from "./rig.js";
 
-// The catalog the checked-in files were generated from (scripts/generate-config-schemas.js
-// names the same one): regenerate with `npm run build && node scripts/generate-config-schemas.js`.
+// The catalog the checked-in files were generated from (scripts/generate-schemas.js
+// names the same one): regenerate with `npm run schemas`.
 const CHECKED_IN_CATALOG = builtinRegistry();
 
 describe("generated schema files", () => {
   it("match what the schema code generates (no drift)", () => {
     for (const [path, text] of Object.entries(configSchemaFiles(CHECKED_IN_CATALOG))) {
       const checkedIn = readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
-      expect(checkedIn, `${path} is stale: run scripts/generate-config-schemas.js`).toBe(text);
+      expect(checkedIn, `${path} is stale: run npm run schemas`).toBe(text);
     }
   });
 

@@ -25,10 +25,11 @@ describe("assembleReport", () => {
   it("records the model size after each stage and the per-layer figures stages report", () => {
     const builder = new PlanBuilder();
     builder.add({ id: "import", kind: importKind, params: {}, origins: {}, inputs: { model: { from: "source", path: "m.onnx", field: "model.onnx" } }, materialize: {} });
-    builder.add({ id: "evaluate:baseline", kind: evaluateKind, params: {}, origins: {}, inputs: { model: { from: "stage", stage: "import", output: "model.onnx" } }, materialize: {} });
+    const model = { from: "stage", stage: "import", output: "model.onnx" } as const;
+    builder.add({ id: "evaluate:baseline", kind: evaluateKind, params: {}, origins: {}, inputs: { model }, materialize: {}, row: { label: "fp32 baseline", model } });
     const layers: Json = [
-      { name: "fc1", firingRate: 0.25, synapticOps: 1000, onChip: true },
-      { name: "head", onChip: false },
+      { name: "fc1", where: "chip", firingRate: 0.25, synapticOps: 32000, synapticOpsPerInference: 1000 },
+      { name: "head", where: "host" },
       { firingRate: 0.5 },
     ];
     const outcomes = new Map([

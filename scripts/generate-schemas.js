@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// Regenerates the config module's build-time files from the compiled sources (run
+// Regenerates the checked-in schemas from the compiled sources (run
 // `npx tsc -p tsconfig.build.json` first): schemas/slm.config.schema.json,
-// schemas/recipe.schema.json and src/config/generated/config-validator.ts. test/config fails
-// when the checked-in files differ from what this would write.
+// schemas/recipe.schema.json and src/config/generated/config-validator.ts (the config module),
+// schemas/snn-ir.schema.json (src/snn/ir-schema.ts). Tests fail when the checked-in files differ
+// from what this would write.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configSchemaFiles } from "../dist/src/config/codegen.js";
 import { builtinRegistry } from "../dist/src/plugins/registry.js";
+import { snnIrSchemaText } from "../dist/src/snn/ir-schema.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // The checked-in files describe the plugins that ship with slm (test/config/schema-files.test.ts
 // checks the same registry).
 const catalog = builtinRegistry();
 
-for (const [path, text] of Object.entries(configSchemaFiles(catalog))) {
+const files = { ...configSchemaFiles(catalog), "schemas/snn-ir.schema.json": snnIrSchemaText() };
+for (const [path, text] of Object.entries(files)) {
   const target = join(root, path);
   mkdirSync(dirname(target), { recursive: true });
   // Written beside the target and renamed into place, so a reader never sees half a file.
