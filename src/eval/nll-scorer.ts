@@ -5,8 +5,7 @@
  * Both kinds return per-window sums, and the caller adds them in window order, so the result
  * does not depend on which kind or how many workers scored.
  */
-import { Worker } from "node:worker_threads";
-import { SlmError } from "../errors.js";
+import { WorkerPool } from "../util/worker-pool.js";
 import { windowNllSums } from "./nll.js";
 
 /** Scores batches of windows; see {@link windowNllSums} for the arguments. */
@@ -38,41 +37,12 @@ parentPort.on("message", ({ logits, ids, window, vocab }) => {
 });
 `;
 
-interface Job {
-  resolve(sums: Float64Array): void;
-  reject(error: Error): void;
-}
-
 /** Scores on `count` worker threads; each batch goes to the worker with the fewest queued. */
 export function workerScorer(count: number): NllScorer {
-  let failure: Error | undefined;
-  const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    const queue: Job[] = [];
-    const fail = (error: Error): void => {
-      failure ??= new SlmError(`perplexity scoring worker failed: ${error.message}`, { cause: error });
-      for (const job of queue.splice(0)) job.reject(failure);
-    };
-    worker.on("message", (sums: Float64Array) => queue.shift()?.resolve(sums));
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (queue.length > 0) fail(new Error(`exited with code ${code}`));
-    });
-    return { worker, queue };
-  });
+  const pool = new WorkerPool<Float64Array>(WORKER_SOURCE, count, "perplexity scoring worker");
   return {
     capacity: 2 * count,
-    score(logits, ids, window, vocab) {
-      if (failure) return Promise.reject(failure);
-      let target = workers[0]!;
-      for (const candidate of workers) if (candidate.queue.length < target.queue.length) target = candidate;
-      return new Promise<Float64Array>((resolve, reject) => {
-        target.queue.push({ resolve, reject });
-        target.worker.postMessage({ logits, ids, window, vocab }, [logits.buffer as ArrayBuffer, ids.buffer as ArrayBuffer]);
-      });
-    },
-    async close() {
-      await Promise.all(workers.map(({ worker }) => worker.terminate()));
-    },
+    score: (logits, ids, window, vocab) => pool.request({ logits, ids, window, vocab }, [logits.buffer as ArrayBuffer, ids.buffer as ArrayBuffer]),
+    close: () => pool.close(),
   };
 }

@@ -4,8 +4,8 @@
  * added. Each row is simulated alone and counts are whole numbers, so the results are the same
  * for any number of workers.
  */
-import { Worker } from "node:worker_threads";
 import { SlmError } from "../errors.js";
+import { WorkerPool } from "../util/worker-pool.js";
 import { simulateIsland, type KernelIsland, type KernelResult } from "./kernel.js";
 
 /** Simulates rows of registered islands. */
@@ -52,40 +52,20 @@ parentPort.on("message", (message) => {
 });
 `;
 
-interface Pending {
-  resolve(result: KernelResult): void;
-  reject(error: Error): void;
-}
-
 function workerRunner(threads: number): IslandRunner {
-  let failure: Error | undefined;
-  const workers = Array.from({ length: threads }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    const queue: Pending[] = [];
-    const fail = (error: Error): void => {
-      failure ??= new SlmError(`SNN simulation worker failed: ${error.message}`, { cause: error });
-      for (const job of queue.splice(0)) job.reject(failure);
-    };
-    worker.on("message", (message: { result?: KernelResult; error?: string }) => {
-      const job = queue.shift();
-      if (message.result) job?.resolve(message.result);
-      else job?.reject(new SlmError(`SNN simulation worker failed: ${message.error}`));
-    });
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (queue.length > 0) fail(new Error(`exited with code ${code}`));
-    });
-    return { worker, queue };
+  const pool = new WorkerPool<KernelResult>(WORKER_SOURCE, threads, "SNN simulation worker", (message) => {
+    const reply = message as { result?: KernelResult; error?: string };
+    if (reply.result) return reply.result;
+    throw new SlmError(`SNN simulation worker failed: ${reply.error}`);
   });
   let islands = 0;
   return {
     register(island) {
-      for (const { worker } of workers) worker.postMessage({ island });
+      pool.broadcast({ island });
       return islands++;
     },
     async run(handle, inputs, rows) {
-      if (failure) throw failure;
-      const chunk = Math.ceil(rows / workers.length);
+      const chunk = Math.ceil(rows / pool.size);
       const jobs: Promise<KernelResult>[] = [];
       for (let first = 0, w = 0; first < rows; first += chunk, w++) {
         const count = Math.min(chunk, rows - first);
@@ -93,19 +73,11 @@ function workerRunner(threads: number): IslandRunner {
           const width = input.length / rows;
           return input.slice(first * width, (first + count) * width);
         });
-        const target = workers[w]!;
-        jobs.push(
-          new Promise<KernelResult>((resolve, reject) => {
-            target.queue.push({ resolve, reject });
-            target.worker.postMessage({ handle, inputs: slices, rows: count }, slices.map((slice) => slice.buffer));
-          }),
-        );
+        jobs.push(pool.request({ handle, inputs: slices, rows: count }, slices.map((slice) => slice.buffer), w));
       }
       return mergeResults(await Promise.all(jobs));
     },
-    async close() {
-      await Promise.all(workers.map(({ worker }) => worker.terminate()));
-    },
+    close: () => pool.close(),
   };
 }
 

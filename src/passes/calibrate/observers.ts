@@ -5,8 +5,7 @@
  * observation per tensor, the same whoever computes it, and the caller merges them in batch
  * order (accumulator.ts), so the statistics do not depend on the kind or the number of workers.
  */
-import { Worker } from "node:worker_threads";
-import { SlmError } from "../../errors.js";
+import { WorkerPool } from "../../util/worker-pool.js";
 import { HISTOGRAM_BINS, KERNEL_SOURCE, observeTensor, type TensorObservation } from "./kernel.js";
 
 /** One tensor of one batch: its values, laid out as rows of `features` (its last dimension). */
@@ -48,43 +47,13 @@ parentPort.on("message", (tensors) => {
 });
 `;
 
-interface Job {
-  resolve(results: TensorObservation[]): void;
-  reject(error: Error): void;
-}
-
 /** Observes on `count` worker threads; each batch goes to the worker with the fewest queued. */
 export function workerObserver(count: number): BatchObserver {
-  let failure: Error | undefined;
-  const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    const queue: Job[] = [];
-    const fail = (error: Error): void => {
-      failure ??= new SlmError(`calibration statistics worker failed: ${error.message}`, { cause: error });
-      for (const job of queue.splice(0)) job.reject(failure);
-    };
-    worker.on("message", (results: TensorObservation[]) => queue.shift()?.resolve(results));
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (queue.length > 0) fail(new Error(`exited with code ${code}`));
-    });
-    return { worker, queue };
-  });
+  const pool = new WorkerPool<TensorObservation[]>(WORKER_SOURCE, count, "calibration statistics worker");
   return {
     capacity: 2 * count,
-    observe(tensors) {
-      if (failure) return Promise.reject(failure);
-      let target = workers[0]!;
-      for (const candidate of workers) if (candidate.queue.length < target.queue.length) target = candidate;
-      // Several outputs may share one buffer; each buffer is listed once.
-      const transfer = [...new Set(tensors.map((t) => t.data.buffer as ArrayBuffer))];
-      return new Promise<TensorObservation[]>((resolve, reject) => {
-        target.queue.push({ resolve, reject });
-        target.worker.postMessage(tensors, transfer);
-      });
-    },
-    async close() {
-      await Promise.all(workers.map(({ worker }) => worker.terminate()));
-    },
+    // Several outputs may share one buffer; each buffer is listed once.
+    observe: (tensors) => pool.request(tensors, [...new Set(tensors.map((t) => t.data.buffer as ArrayBuffer))]),
+    close: () => pool.close(),
   };
 }
