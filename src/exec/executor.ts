@@ -8,6 +8,7 @@ import type { Plan, StageInstance } from "../plan/plan.js";
 import type { Json } from "../util/canonical-json.js";
 import type { BuildEventListener, StageState } from "./events.js";
 import { checkFrozenOutputs, checkNoStaleLockEntries, frozenDrift } from "./frozen.js";
+import { RunGate } from "./run-gate.js";
 import { Semaphore } from "./semaphore.js";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
@@ -77,6 +78,7 @@ export async function execute(context: BuildContext, options: ExecuteOptions): P
   const sources = await digestSources(context);
   const outcomes = new Map<string, StageOutcome>();
   const semaphore = new Semaphore(options.dryRun ? 1 : options.jobs);
+  const gate = new RunGate();
   const pending = new Map<string, Promise<StageOutcome>>();
   options.listener({ type: "start", stages: context.plan.order, dryRun: options.dryRun });
 
@@ -88,7 +90,7 @@ export async function execute(context: BuildContext, options: ExecuteOptions): P
       Promise.all(upstream).then(async () => {
         await semaphore.acquire();
         try {
-          const outcome = await processStage(context, options, stage, sources, outcomes);
+          const outcome = await processStage(context, options, stage, sources, outcomes, gate);
           outcomes.set(id, outcome);
           return outcome;
         } finally {
@@ -108,6 +110,7 @@ async function processStage(
   stage: StageInstance,
   sources: ReadonlyMap<string, string>,
   outcomes: ReadonlyMap<string, StageOutcome>,
+  gate: RunGate,
 ): Promise<StageOutcome> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
@@ -160,7 +163,7 @@ async function processStage(
   options.listener({ type: "stage-start", id: stage.id, reasons: runReasons });
   const { paths, checkout } = await inputPaths(context, stage, outcomes);
   try {
-    const record = await runStage(context, options, stage, paths, baseKey);
+    const record = await runStage(context, options, stage, paths, baseKey, gate);
     const entry = entryOf(record);
     const frozenError = options.frozen ? checkFrozenOutputs(stage.id, entry, previous) : undefined;
     if (frozenError) return fail(options, stage, elapsed(), frozenError);
@@ -180,24 +183,32 @@ async function runStage(
   stage: StageInstance,
   inputs: Record<string, string>,
   baseKey: string,
+  gate: RunGate,
 ): Promise<StageRecord> {
   const workDir = await context.store.makeTempDir(stage.id);
   const started = performance.now();
   const warnings: string[] = [];
   try {
-    const result = await stage.kind.run(
-      {
-        projectDir: context.projectDir,
-        workDir,
-        signal: options.signal,
-        warn: (message) => {
-          warnings.push(message);
-          options.listener({ type: "warning", id: stage.id, message });
+    await gate.enterShared();
+    let result;
+    try {
+      result = await stage.kind.run(
+        {
+          projectDir: context.projectDir,
+          workDir,
+          signal: options.signal,
+          warn: (message) => {
+            warnings.push(message);
+            options.listener({ type: "warning", id: stage.id, message });
+          },
+          exclusive: (work) => gate.exclusive(work),
         },
-      },
-      inputs,
-      stage.params,
-    );
+        inputs,
+        stage.params,
+      );
+    } finally {
+      gate.leaveShared();
+    }
     if (options.signal.aborted) throw new SlmError("interrupted", { exitCode: ExitCode.interrupted });
     const outputs: Record<string, OutputRef> = {};
     for (const name of Object.keys(result.outputs).sort()) {

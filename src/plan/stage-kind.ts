@@ -25,6 +25,12 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** A warning shown to the user and kept in the report, e.g. "dead layer fc2". */
   warn(message: string): void;
+  /**
+   * Runs `work` while no other stage of the build runs (src/exec/run-gate.ts), for
+   * measurements such as latency. Absent outside a build (a test or bench calling `run`):
+   * nothing else of slm runs there.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface StageResult {
