@@ -2,13 +2,15 @@
 // Regenerates the checked-in schemas from the compiled sources (run
 // `npx tsc -p tsconfig.build.json` first): schemas/slm.config.schema.json,
 // schemas/recipe.schema.json and src/config/generated/config-validator.ts (the config module),
-// schemas/snn-ir.schema.json (src/snn/ir-schema.ts). Tests fail when the checked-in files differ
+// schemas/snn-ir.schema.json (src/snn/ir-schema.ts), schemas/report.schema.json
+// (src/report/report-schema.ts). Tests fail when the checked-in files differ
 // from what this would write.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configSchemaFiles } from "../dist/src/config/codegen.js";
 import { builtinRegistry } from "../dist/src/plugins/registry.js";
+import { reportSchemaText } from "../dist/src/report/report-schema.js";
 import { snnIrSchemaText } from "../dist/src/snn/ir-schema.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,7 +18,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // checks the same registry).
 const catalog = builtinRegistry();
 
-const files = { ...configSchemaFiles(catalog), "schemas/snn-ir.schema.json": snnIrSchemaText() };
+const files = {
+  ...configSchemaFiles(catalog),
+  "schemas/snn-ir.schema.json": snnIrSchemaText(),
+  "schemas/report.schema.json": reportSchemaText(),
+};
 for (const [path, text] of Object.entries(files)) {
   const target = join(root, path);
   mkdirSync(dirname(target), { recursive: true });

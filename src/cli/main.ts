@@ -28,9 +28,33 @@ program
   .option("-j, --jobs <n>", "stages to run at once (default: build.jobs)", parsePositiveInt)
   .option("--json", "print a JSON summary instead of progress")
   .option("--progress <mode>", "progress output: auto, tty, plain", "auto")
+  .option("--summary <file>", "append a Markdown summary (gates, comparison table) to FILE, e.g. $GITHUB_STEP_SUMMARY")
   .action(async (options) => {
     const { buildCommand } = await import("../exec/commands.js");
-    await finish(buildCommand({ ...global(), overrides: options.set ?? [], dryRun: !!options.dryRun, frozen: !!options.frozen, jobs: options.jobs, json: !!options.json, progress: options.progress }));
+    await finish(
+      buildCommand({
+        ...global(),
+        overrides: options.set ?? [],
+        dryRun: !!options.dryRun,
+        frozen: !!options.frozen,
+        jobs: options.jobs,
+        json: !!options.json,
+        progress: options.progress,
+        ...(options.summary === undefined ? {} : { summary: options.summary }),
+      }),
+    );
+  });
+
+program
+  .command("report")
+  .description("print the last build's summary (gates and comparison table), or what changed from another report or git revision")
+  .option("--report <file>", "the report.json to read (default: report.json in the config's build folder)")
+  .option("--diff <other>", "compare with OTHER: a report.json, or a git revision (its slm.lock, and its report.json if committed)")
+  .option("--summary <file>", "also append the Markdown to FILE, e.g. $GITHUB_STEP_SUMMARY")
+  .action(async (options) => {
+    const { reportCommand } = await import("../exec/report-command.js");
+    const optional = (name: "report" | "diff" | "summary") => (options[name] === undefined ? {} : { [name]: options[name] as string });
+    await finish(reportCommand({ ...global(), overrides: [], ...optional("report"), ...optional("diff"), ...optional("summary") }));
   });
 
 program

@@ -30,9 +30,16 @@ export function issuesFromAjv(errors: readonly ErrorObject[], root: unknown): Is
   return issues;
 }
 
+/** Fields whose accepted form is better said in words than as a type or a pattern. */
+const WORDED_FIELDS: Record<string, string> = {
+  perplexity_increase: "a percentage of the baseline's perplexity, written with %, e.g. 5%",
+};
+
 function issueFor(error: ErrorObject, path: Segment[]): Issue {
   const schema = (isRecord(error.parentSchema) ? error.parentSchema : {}) as Record<string, unknown>;
   const params = error.params as Record<string, unknown>;
+  const worded = WORDED_FIELDS[String(path[path.length - 1])];
+  if (worded !== undefined && (error.keyword === "type" || error.keyword === "pattern")) return { path, message: `must be ${worded} (got ${show(error.data)})` };
   switch (error.keyword) {
     case "type":
       return { path, message: `must be ${expected(schema)} (got ${typeOrValue(error.data, schema)})` };

@@ -5,7 +5,7 @@
  */
 import { extname } from "node:path";
 import { formatPath, isRecord } from "./config-path.js";
-import type { BuildSettings, Config, DataFormat, DataSet, EvaluationSettings, ModelSpec, RecipeStep, Target } from "./types.js";
+import type { BuildSettings, Config, DataFormat, DataSet, EvaluationSettings, Gates, ModelSpec, RecipeStep, Target } from "./types.js";
 
 /** A data set as the schema admits it: `format` may still be implied by the extension. */
 export type ValidatedDataSet = Omit<DataSet, "format"> & { format?: DataFormat };
@@ -19,6 +19,7 @@ export interface ValidatedConfig {
   evaluation: EvaluationSettings;
   recipe: StepJson[] | { description?: string; steps: StepJson[] };
   targets: Array<{ name: string } & Record<string, unknown>>;
+  gates: Gates;
   build: BuildSettings;
 }
 
@@ -48,6 +49,7 @@ export function toConfig(value: ValidatedConfig): Config {
     evaluation: value.evaluation,
     recipe: (Array.isArray(value.recipe) ? value.recipe : value.recipe.steps).map(recipeStep),
     targets: value.targets.map(target),
+    gates: value.gates,
     build: value.build,
   };
 }

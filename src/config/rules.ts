@@ -4,6 +4,7 @@
  * only what it needs and skips values of the wrong type (the schema reports those).
  */
 import { type ConfigPath, isRecord, valueAt } from "./config-path.js";
+import { didYouMean } from "./did-you-mean.js";
 import { dataFormat } from "./normalize.js";
 import type { Issue } from "./sources.js";
 import type { Task } from "./types.js";
@@ -73,6 +74,33 @@ const targetsListedOnce: Rule = ({ value }) => {
   });
 };
 
+/** `gates.targets.<name>` must name a target of the config: a gate on nothing would silently pass. */
+const gateTargetsListed: Rule = ({ value }) => {
+  const scoped = valueAt(value, ["gates", "targets"]);
+  if (!isRecord(scoped)) return [];
+  const targets = valueAt(value, ["targets"]);
+  const names = (Array.isArray(targets) ? targets : []).flatMap((item) => (isRecord(item) && typeof item.name === "string" ? [item.name] : []));
+  return Object.keys(scoped)
+    .filter((name) => !names.includes(name))
+    .map((name) => ({
+      path: ["gates", "targets", name],
+      message: `names target "${name}", which is not in targets${names.length > 0 ? didYouMean(name, names) : " (the config lists no targets)"}`,
+    }));
+};
+
+/** A gate on the other task's figure (perplexity of a classifier) could never be checked. */
+const gatesMatchTask: Rule = ({ value }) => {
+  const task = taskOf(value);
+  const gates = valueAt(value, ["gates"]);
+  if (task === undefined || !isRecord(gates)) return [];
+  const [wrong, instead] = task === "classifier" ? ["perplexity_increase", "accuracy_drop"] : ["accuracy_drop", "perplexity_increase"];
+  const scoped = isRecord(gates.targets) ? Object.keys(gates.targets).map((name): ConfigPath => ["gates", "targets", name]) : [];
+  return [["gates"] as ConfigPath, ...scoped]
+    .map((parent): ConfigPath => [...parent, wrong])
+    .filter((path) => valueAt(value, path) !== undefined)
+    .map((path) => ({ path, message: `is only for ${task === "classifier" ? "causal-lm" : "classifier"} models (model.task is ${task}); use ${instead}` }));
+};
+
 /** Every cross-field rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   onlyFor("causal-lm", ["window", "windows"]),
@@ -80,6 +108,8 @@ export const RULES: readonly Rule[] = [
   classifierDataIsJsonl,
   labelsOnlyForClassifier,
   targetsListedOnce,
+  gateTargetsListed,
+  gatesMatchTask,
 ];
 
 /** The issues of every rule. */

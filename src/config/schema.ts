@@ -49,6 +49,33 @@ const dataSet: JsonObject = {
   },
 };
 
+/** The limits of `gates:` (src/gates/spec.ts), globally and under `gates.targets.<name>`. */
+const gateLimitProperties: JsonObject = {
+  perplexity_increase: {
+    type: "string",
+    pattern: "^[0-9]+(\\.[0-9]+)? ?%$",
+    description: "Most a row's perplexity may rise above the fp32 baseline's, in percent of it, e.g. 5%.",
+  },
+  accuracy_drop: {
+    type: "number",
+    minimum: 0,
+    description: "Most a row's accuracy may fall below the fp32 baseline's, in percentage points, e.g. 1.",
+  },
+  energy_uj: { type: "number", minimum: 0, description: "Most estimated energy per inference, in µJ (simulated targets)." },
+  latency_ms: {
+    type: "number",
+    exclusiveMinimum: 0,
+    description: "Most latency per inference, in ms: measured (evaluation.latency_runs > 0) or estimated for simulated targets.",
+  },
+};
+
+const gateLimits: JsonObject = {
+  type: "object",
+  description: "Limits for one target's rows.",
+  additionalProperties: false,
+  properties: gateLimitProperties,
+};
+
 const baseProperties: JsonObject = {
   name: { type: "string", pattern: NAME_PATTERN, description: "The project's name." },
   model: {
@@ -101,6 +128,21 @@ const baseProperties: JsonObject = {
     else: { $ref: "#/$defs/recipe" },
   },
   targets: { type: "array", default: [], items: { $ref: "#/$defs/target" } },
+  gates: {
+    type: "object",
+    description: "Budgets the build must meet: a row over a limit makes `slm build` exit 3 after writing the report (docs/ci.md).",
+    default: {},
+    additionalProperties: false,
+    properties: {
+      ...gateLimitProperties,
+      targets: {
+        type: "object",
+        description: "Limits for one target's rows, by target name; they replace the global limits of the same name there.",
+        default: {},
+        additionalProperties: { $ref: "#/$defs/gateLimits" },
+      },
+    },
+  },
   build: {
     type: "object",
     default: {},
@@ -123,7 +165,7 @@ export function buildConfigSchema(catalog: PluginParamsCatalog): JsonObject {
     required: ["name", "model", "data"],
     additionalProperties: false,
     properties: baseProperties,
-    $defs: { dataSet, ...recipeDefs(catalog), ...targetDefs(catalog) },
+    $defs: { dataSet, gateLimits, ...recipeDefs(catalog), ...targetDefs(catalog) },
   };
 }
 

@@ -73,6 +73,22 @@ export interface BuildSettings {
   jobs: number;
 }
 
+/** One set of `gates:` limits: the global ones, or one target's (src/gates/spec.ts reads them). */
+export interface GateLimits {
+  /** A percentage of the baseline's perplexity, as written: `"5%"`. */
+  perplexity_increase?: string;
+  /** Percentage points below the baseline's accuracy. */
+  accuracy_drop?: number;
+  energy_uj?: number;
+  latency_ms?: number;
+}
+
+/** `gates:` — budgets a build must meet, or `slm build` exits 3 after writing the report. */
+export interface Gates extends GateLimits {
+  /** Target name → limits that replace the global ones for that target's rows. */
+  targets: Record<string, GateLimits>;
+}
+
 /** A validated, defaulted config: the only form the planner accepts. */
 export interface Config {
   name: string;
@@ -81,5 +97,6 @@ export interface Config {
   evaluation: EvaluationSettings;
   recipe: RecipeStep[];
   targets: Target[];
+  gates: Gates;
   build: BuildSettings;
 }

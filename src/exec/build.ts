@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { InputError, SlmError, ExitCode } from "../errors.js";
+import { gateSpecs } from "../gates/spec.js";
 import { formatLock, readLock, type Lock } from "../plan/lock.js";
 import { assembleReport } from "../report/assemble.js";
 import { renderHtml } from "../report/html.js";
@@ -64,6 +65,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       configFile: project.configName,
       plan: project.plan,
       outcomes: result.outcomes,
+      gates: gateSpecs(project.loaded.config.gates),
       provenance: {
         slm: SLM_VERSION,
         node: process.version,

@@ -1,13 +1,14 @@
 import { rm, stat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ExitCode, InputError, SlmError } from "../errors.js";
+import { gateErrors, gateExitCode } from "../gates/verdict.js";
 import { toDot, toMermaid } from "../plan/graph-format.js";
 import { readLock } from "../plan/lock.js";
 import { builtinRegistry } from "../plugins/registry.js";
 import { buildProject, type BuildSummary } from "./build.js";
 import { describeParams } from "./describe-params.js";
 import type { BuildEvent } from "./events.js";
-import { openProject, type ProjectOptions } from "./project.js";
+import { openProject, type Project, type ProjectOptions } from "./project.js";
 import { createRenderer, formatDuration, type RendererMode } from "./renderers.js";
 
 /**
@@ -27,6 +28,8 @@ export interface BuildCommandOptions extends CommonOptions {
   jobs?: number;
   json: boolean;
   progress: "auto" | RendererMode;
+  /** A file to append a Markdown summary to (GitHub Actions' $GITHUB_STEP_SUMMARY). */
+  summary?: string;
 }
 
 /** `slm build` and `slm status` (a dry run). */
@@ -64,10 +67,29 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
       process.stderr.write(`slm: ${outcome.error.format()}\n`);
       if (options.verbose) process.stderr.write(`${stackOf(outcome.error)}\n`);
     }
-    if (options.json) out(JSON.stringify(buildJson(summary, options.dryRun, project.outDir), null, 2));
-    else out(buildLine(summary, options.dryRun, relative(process.cwd(), project.outDir) || "."));
-    return summary.result.exitCode;
+    // Gates are judged on the written report: a failed gate still leaves the report to read.
+    const gates = summary.report ? gateErrors(summary.report.results.gates, (path) => project.loaded.sources.locate(path)) : [];
+    const exitCode = summary.result.exitCode === ExitCode.ok ? gateExitCode(gates) : summary.result.exitCode;
+    if (!options.json) for (const error of gates) process.stderr.write(`slm: ${error.format()}\n`);
+    if (options.summary !== undefined && !options.dryRun) await appendBuildSummary(options.summary, project, summary);
+    if (options.json) out(JSON.stringify(buildJson(summary, options.dryRun, project.outDir, exitCode, gates), null, 2));
+    else out(buildLine(summary, options.dryRun, relative(process.cwd(), project.outDir) || ".", exitCode));
+    return exitCode;
   });
+}
+
+/** The build's summary for CI: the report's, or which stages failed when there is no report. */
+async function appendBuildSummary(file: string, project: Project, summary: BuildSummary): Promise<void> {
+  const { appendSummary } = await import("./report-command.js");
+  if (summary.report) {
+    const { summaryMarkdown } = await import("../report/summary.js");
+    appendSummary(file, summaryMarkdown(summary.report));
+    return;
+  }
+  const failed = [...summary.result.outcomes.values()].filter((outcome) => outcome.error);
+  const lines = [`### slm: ${project.loaded.config.name}: build failed (exit ${summary.result.exitCode})`, ""];
+  for (const outcome of failed) lines.push(`- \`${outcome.id}\`: ${outcome.error!.message.replace(/\s*\n\s*/g, " ")}`);
+  appendSummary(file, lines.join("\n"));
 }
 
 /** `slm validate`: the config, the plan, and that every file it names exists. */
@@ -143,7 +165,7 @@ export async function pluginsCommand(options: { which: "passes" | "targets"; jso
   return ExitCode.ok;
 }
 
-function buildLine(summary: BuildSummary, dryRun: boolean, outDir: string): string {
+function buildLine(summary: BuildSummary, dryRun: boolean, outDir: string, exitCode: number): string {
   const counts = new Map<string, number>();
   for (const outcome of summary.result.outcomes.values()) counts.set(outcome.state, (counts.get(outcome.state) ?? 0) + 1);
   const parts = [...counts].map(([state, n]) => `${n} ${state === "would-run" ? "to run" : state}`);
@@ -152,13 +174,16 @@ function buildLine(summary: BuildSummary, dryRun: boolean, outDir: string): stri
   const allCached = counts.get("cached") === summary.result.outcomes.size;
   const head = allCached ? `build: all ${summary.result.outcomes.size} stages came from the cache` : `build: ${parts.join(", ")}`;
   if (summary.result.exitCode !== ExitCode.ok) return `${head}; failed (exit ${summary.result.exitCode})`;
-  return `${head} (stage time ${formatDuration(total)}); report: ${outDir}/report.md${summary.lockChanged ? "; slm.lock updated" : ""}`;
+  const gates = summary.report?.results.gates ?? [];
+  const failedGates = gates.filter((gate) => gate.status !== "passed").length;
+  const verdict = gates.length === 0 ? "" : failedGates === 0 ? `; ${gates.length} gate${gates.length === 1 ? "" : "s"} passed` : `; gates failed (exit ${exitCode})`;
+  return `${head} (stage time ${formatDuration(total)}); report: ${outDir}/report.md${summary.lockChanged ? "; slm.lock updated" : ""}${verdict}`;
 }
 
-function buildJson(summary: BuildSummary, dryRun: boolean, outDir: string): object {
+function buildJson(summary: BuildSummary, dryRun: boolean, outDir: string, exitCode: number, gateErrors: readonly SlmError[]): object {
   return {
-    ok: summary.result.exitCode === ExitCode.ok,
-    exitCode: summary.result.exitCode,
+    ok: exitCode === ExitCode.ok,
+    exitCode,
     dryRun,
     stages: [...summary.result.outcomes.values()].map((o) => ({
       id: o.id,
@@ -169,6 +194,7 @@ function buildJson(summary: BuildSummary, dryRun: boolean, outDir: string): obje
       ...(o.error ? { error: errorJson(o.error) } : {}),
     })),
     ...(summary.report ? { report: resolve(outDir, "report.json"), results: summary.report.results } : {}),
+    ...(gateErrors.length > 0 ? { errors: gateErrors.map(errorJson) } : {}),
     lockChanged: summary.lockChanged,
   };
 }

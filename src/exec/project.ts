@@ -1,5 +1,6 @@
 import { join, relative, resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../config/index.js";
+import { loadProfile, type Profile } from "../neuro/profile.js";
 import { planBuild } from "../plan/expand.js";
 import { engineVersions } from "../plan/engines.js";
 import type { Plan } from "../plan/plan.js";
@@ -27,8 +28,9 @@ export interface ProjectOptions {
 export function openProject(options: ProjectOptions): Project {
   const registry = builtinRegistry();
   const loaded = loadConfig({ path: options.configPath, overrides: [...options.overrides], catalog: registry });
-  const plan = planBuild(loaded.config, registry, (field) => loaded.sources.locate(field));
   const projectDir = loaded.projectDir;
+  const profiles = loadTargetProfiles(loaded, registry);
+  const plan = planBuild(loaded.config, registry, (field) => loaded.sources.locate(field), profiles);
   return {
     registry,
     loaded,
@@ -39,6 +41,22 @@ export function openProject(options: ProjectOptions): Project {
     storeDir: resolve(projectDir, loaded.config.build.store),
     lockPath: join(projectDir, "slm.lock"),
   };
+}
+
+/**
+ * The hardware profiles of the configured targets that read one (TargetPlugin.profile): the
+ * project's copy when the target's `profile` param names one, else the shipped
+ * targets/<name>/target.yaml. Loaded here, not in the pure planner.
+ */
+function loadTargetProfiles(loaded: LoadedConfig, registry: Registry): Map<string, Profile> {
+  const profiles = new Map<string, Profile>();
+  for (const target of loaded.config.targets) {
+    if (!registry.targets.get(target.name)?.profile) continue;
+    const path = typeof target.params.profile === "string" ? target.params.profile : undefined;
+    const field = `${target.origin}.profile`;
+    profiles.set(target.origin, loadProfile({ name: target.name, path, projectDir: loaded.projectDir, ...(path ? { field: loaded.sources.locate(field) } : {}) }));
+  }
+  return profiles;
 }
 
 /** Versions of the engines the plan's stage kinds declare. */

@@ -1,5 +1,6 @@
 import type { Config } from "../config/types.js";
 import { InputError, type SourceLocation } from "../errors.js";
+import type { Profile } from "../neuro/profile.js";
 import type { RecipeResult, Registry } from "../plugins/registry.js";
 import { importKind } from "../stages/import.js";
 import type { Json } from "../util/canonical-json.js";
@@ -14,7 +15,13 @@ import { PlanContext } from "./plan-context.js";
  * each target lowers the final model (or the spiking network) with its own stages. Pure: reads
  * nothing from disk.
  */
-export function planBuild(config: Config, registry: Registry, locate: (field: string) => SourceLocation | undefined = () => undefined): Plan {
+export function planBuild(
+  config: Config,
+  registry: Registry,
+  locate: (field: string) => SourceLocation | undefined = () => undefined,
+  /** Hardware profiles of the targets that read one, by target origin (`targets[1]`), loaded by the caller. */
+  profiles: ReadonlyMap<string, Profile> = new Map(),
+): Plan {
   const builder = new PlanBuilder();
   const ctx = new PlanContext(config, builder, locate);
   // The deliverable model.onnx is the recipe's last model, or the imported model itself.
@@ -61,7 +68,8 @@ export function planBuild(config: Config, registry: Registry, locate: (field: st
   for (const target of config.targets) {
     const plugin = registry.targets.get(target.name);
     if (!plugin) throw new Error(`plan: ${target.origin} names unknown target ${target.name}`);
-    plugin.plan(ctx, { ...target, params: target.params as Record<string, Json> }, final);
+    const profile = profiles.get(target.origin);
+    plugin.plan(ctx, { ...target, params: target.params as Record<string, Json>, ...(profile ? { profile } : {}) }, final);
   }
   return builder.finish();
 }

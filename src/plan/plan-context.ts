@@ -18,7 +18,8 @@ export class PlanContext {
   constructor(
     readonly config: Config,
     readonly builder: PlanBuilder,
-    private readonly locate: (field: string) => SourceLocation | undefined,
+    /** Where a config field is written (for located InputErrors from target plugins). */
+    readonly locate: (field: string) => SourceLocation | undefined,
   ) {}
 
   /** A project file named by a config field. */

@@ -1,6 +1,7 @@
 import { convertKind, convertSchema } from "../passes/convert/index.js";
 import { prunePass } from "../passes/prune/index.js";
 import { quantizePass } from "../passes/quantize/index.js";
+import type { Profile } from "../neuro/profile.js";
 import type { PlanContext } from "../plan/plan-context.js";
 import type { StageInput } from "../plan/plan.js";
 import type { AnyStageKind } from "../plan/stage-kind.js";
@@ -41,6 +42,12 @@ export interface TargetPlugin {
   readonly description: string;
   /** JSON Schema of the target's params in the config (besides `name`). */
   readonly schema: object;
+  /**
+   * The target reads a hardware profile (src/neuro/profile.ts): `targets/<name>/target.yaml`, or
+   * the project's copy named by its `profile` param. The project loads it with the config and
+   * hands it to `plan` as `target.profile`.
+   */
+  readonly profile?: boolean;
   plan(ctx: PlanContext, target: TargetUse, final: RecipeResult): void;
 }
 
@@ -66,6 +73,8 @@ export interface TargetUse {
   params: Record<string, Json>;
   /** Config path, e.g. `targets[0]`. */
   origin: string;
+  /** The loaded hardware profile, for a target with `profile: true`. */
+  profile?: Profile;
 }
 
 /** Every plugin slm knows, passed explicitly (no registration by import side effect). */

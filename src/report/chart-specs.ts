@@ -1,7 +1,8 @@
 import type { Config, TopLevelSpec } from "vega-lite";
-import { energyMetric, figureOf, qualityMetric } from "./figures.js";
-import { formatBytes } from "./markdown.js";
+import { qualityMetric } from "./figures.js";
+import { formatBytes } from "./format.js";
 import type { Report } from "./model.js";
+import { energyUj, latencyMs } from "./row-figures.js";
 
 /** A chart of the HTML report: a Vega-Lite spec with its data inlined, and what it shows. */
 export interface ChartSpec {
@@ -60,30 +61,27 @@ export function chartSpecs(report: Report): { charts: ChartSpec[]; skipped: Skip
 }
 
 function qualityChart(report: Report): ChartSpec | SkippedChart {
-  const quality = qualityMetric(report);
+  const quality = qualityMetric(report.project.task);
   const models = report.results.models;
-  const energy = energyMetric(models);
-  const cost = energy !== undefined ? "energy" : models.some((row) => row.latency) ? "latency" : "size";
+  const cost = models.some((row) => energyUj(row)) ? "energy" : models.some((row) => latencyMs(row)) ? "latency" : "size";
   const points = models.flatMap((row) => {
-    const y = figureOf(row.metrics[quality.name])?.value;
-    const figure = energy === undefined ? undefined : figureOf(row.metrics[energy]);
-    const x = cost === "energy" ? figure?.value : cost === "latency" ? row.latency?.medianMs : row.sizeBytes === undefined ? undefined : row.sizeBytes / 1e6;
+    const y = row.quality?.value;
+    const x = cost === "energy" ? energyUj(row)?.value : cost === "latency" ? latencyMs(row)?.value : row.sizeBytes === undefined ? undefined : row.sizeBytes / 1e6;
     if (y === undefined || x === undefined) return [];
-    return [{ label: row.label, x, y: quality.name === "accuracy" ? y * 100 : y }];
+    return [{ label: row.label, x, y: quality === "accuracy" ? y * 100 : y }];
   });
-  const yTitle = quality.name === "accuracy" ? "accuracy (%), higher is better" : "perplexity, lower is better";
-  const title = `${quality.name === "accuracy" ? "Accuracy" : "Perplexity"} against ${{ energy: "estimated energy", latency: "measured latency", size: "model size" }[cost]}`;
-  if (points.length === 0) return { title, reason: `no evaluated model has both ${quality.name} and ${cost === "energy" ? energy : cost}.` };
-  const unit = energy === undefined ? undefined : models.map((row) => figureOf(row.metrics[energy])?.unit).find((u) => u !== undefined);
+  const yTitle = quality === "accuracy" ? "accuracy (%), higher is better" : "perplexity, lower is better";
+  const title = `${quality === "accuracy" ? "Accuracy" : "Perplexity"} against ${{ energy: "estimated energy", latency: "latency", size: "model size" }[cost]}`;
+  if (points.length === 0) return { title, reason: `no evaluated model has both ${quality} and ${cost}.` };
   const xTitle = {
-    energy: `${energy}${unit ? ` (${unit})` : ""}, estimated`,
-    latency: "latency per inference, median (ms), measured on this machine",
+    energy: "energy per inference (µJ), estimated",
+    latency: "latency per inference (ms): measured on this machine, or estimated",
     size: "model size on disk (MB)",
   }[cost];
   const caption = {
-    energy: `One point per evaluated model; energy is an estimate (see the table for its model and evidence).`,
-    latency: `One point per evaluated model. No energy estimate in this build (no spiking or energy-modelled target), so measured CPU latency stands in for cost.`,
-    size: `One point per evaluated model. No energy estimate or latency measurement in this build, so model size stands in for cost.`,
+    energy: `One point per model with an energy estimate (the simulated targets); see the table for each estimate's model and evidence.`,
+    latency: `One point per evaluated model. No energy estimate in this build (no simulated neuromorphic target), so latency stands in for cost.`,
+    size: `One point per evaluated model. No energy estimate or latency in this build, so model size stands in for cost.`,
   }[cost];
   const x = { field: "x", type: "quantitative", title: xTitle, scale: { zero: false, nice: true, padding: 24 } } as const;
   const y = { field: "y", type: "quantitative", title: yTitle, scale: { zero: false, nice: true, padding: 24 } } as const;

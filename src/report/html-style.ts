@@ -31,6 +31,11 @@ code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .tag.measured { background: #e8f1fb; color: #1d4f91; }
 .tag.estimated { background: #fff4e0; color: #8a4b00; }
 .tag.baseline { background: #eef0f3; color: #374151; }
+.tag.simulated { background: #efe9fb; color: #5b3a99; }
+.verdict { display: inline-block; min-width: 64px; padding: 0 8px; border-radius: 9px; font-size: 12px; font-weight: 700; text-align: center; }
+.verdict.passed { background: #e6f4ea; color: var(--good); }
+.verdict.failed { background: #fde8e7; color: var(--bad); }
+.verdict.no-figure { background: #fff4e0; color: #8a4b00; }
 .state { display: inline-block; min-width: 56px; padding: 0 8px; border-radius: 9px; font-size: 12px; font-weight: 600; text-align: center; }
 .state.ran { background: #e8f1fb; color: #1d4f91; }
 .state.cached { background: #e6f4ea; color: var(--good); }

@@ -1,9 +1,12 @@
 import { formatDuration } from "../exec/renderers.js";
 import { chartSpecs } from "./chart-specs.js";
 import { renderChartFigures } from "./charts.js";
-import { formatNumber, modelsTable } from "./html-models.js";
+import { formatNumber, shortDigest } from "./format.js";
+import { gatesVerdict } from "./gate-table.js";
+import { gatesSection, modelsTable } from "./html-models.js";
 import { REPORT_CSS } from "./html-style.js";
 import { escapeHtml } from "./html-text.js";
+import { RUN_PART_MARKER } from "./markdown.js";
 import type { Report } from "./model.js";
 
 /**
@@ -15,7 +18,8 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 /**
  * build/report.html: the report as one self-contained page (the comparison table, charts drawn
  * to inline SVG, per-layer figures, warnings, then the run's stages and provenance). Every text
- * from the config or the stages is escaped. The same report gives the same bytes. Pass the page
+ * from the config or the stages is escaped. The same report gives the same bytes, and the same
+ * `results` the same bytes up to RUN_PART_MARKER. Pass the page
  * this one replaces as `previousHtml` to reuse its chart figures when their data is unchanged.
  */
 export async function renderHtml(report: Report, previousHtml?: string): Promise<string> {
@@ -35,12 +39,13 @@ export async function renderHtml(report: Report, previousHtml?: string): Promise
 <body>
 <header>
 <h1>slm report: ${name}</h1>
-<p class="subtitle">Task ${escapeHtml(report.project.task)} \u00b7 config <code>${escapeHtml(report.project.config)}</code> \u00b7 ${summary(report)}</p>
+<p class="subtitle">Task ${escapeHtml(report.project.task)} \u00b7 config <code>${escapeHtml(report.project.config)}</code> \u00b7 ${plural(report.results.models.length, "model")} evaluated \u00b7 gates: ${escapeHtml(gatesVerdict(report))}</p>
 </header>
 <main>
-<section id="models"><h2>Models</h2>${modelsTable(report)}</section>
+${gatesSection(report)}<section id="models"><h2>Models</h2>${modelsTable(report)}</section>
 <section id="charts"><h2>Charts</h2><div class="charts">${figures.join("")}</div>${skippedNotes.length === 0 ? "" : `<ul class="notes">${skippedNotes.join("")}</ul>`}</section>
-${layersSection(report)}${warningsSection(report)}<p class="part"><strong>This run</strong> \u00b7 what ran, how long it took and where: these parts differ from build to build; everything above depends only on the build's inputs.</p>
+${layersSection(report)}${warningsSection(report)}${artifactsSection(report)}${RUN_PART_MARKER}
+<p class="part"><strong>This run</strong> \u00b7 what ran, how long it took and where (${stateCounts(report)}): these parts differ from build to build; everything above depends only on the build's inputs.</p>
 <section id="stages"><h2>Stages</h2>${stagesTable(report)}</section>
 <section id="provenance"><h2>Provenance</h2>${provenanceList(report)}</section>
 </main>
@@ -50,12 +55,21 @@ ${layersSection(report)}${warningsSection(report)}<p class="part"><strong>This r
 `;
 }
 
-function summary(report: Report): string {
+function stateCounts(report: Report): string {
   const counts = new Map<string, number>();
   for (const stage of report.run.stages) counts.set(stage.state, (counts.get(stage.state) ?? 0) + 1);
   const states = [...counts].map(([state, n]) => `${n} ${escapeHtml(state)}`).join(", ");
-  const models = report.results.models.length;
-  return `${plural(models, "model")} evaluated \u00b7 ${plural(report.run.stages.length, "stage")} (${states})`;
+  return `${plural(report.run.stages.length, "stage")}: ${states}`;
+}
+
+function artifactsSection(report: Report): string {
+  const entries = Object.entries(report.results.artifacts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return "";
+  const rows = entries.map(([path, digest]) => `<tr><td><code>${escapeHtml(path)}</code></td><td><code class="digest" title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code></td></tr>`);
+  return (
+    `<section id="artifacts"><h2>Artifacts</h2><div class="table-wrap"><table><thead><tr><th>path in the build folder</th>` +
+    `<th>sha256 (first 12 digits)</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>\n`
+  );
 }
 
 function plural(n: number, noun: string): string {
@@ -72,7 +86,7 @@ function layersSection(report: Report): string {
       `<td class="num">${row.synapticOps === undefined ? "" : formatNumber(row.synapticOps)}</td></tr>`,
   );
   return (
-    `<section id="layers"><h2>Layers of the spiking targets</h2><div class="table-wrap"><table><thead><tr>` +
+    `<section id="layers"><h2>Layers of the spiking rows</h2><div class="table-wrap"><table><thead><tr>` +
     `<th>stage</th><th>layer</th><th>runs</th><th class="num">firing rate</th><th class="num">synaptic ops / inference</th>` +
     `</tr></thead><tbody>${rows.join("")}</tbody></table></div></section>\n`
   );

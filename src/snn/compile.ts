@@ -125,6 +125,8 @@ function compileIsland(loaded: LoadedSnnIr, layers: (EncoderLayer | DenseLayer)[
       outputScale: sigmaDelta ? activation : scale ?? state,
       keep: 1,
       resetZero: false,
+      levels: 0,
+      step: empty,
       emits: neuron !== undefined,
       signed: layer.type !== "spiking",
       decoded: layer.type === "readout" || (layer.type === "spiking" && layer.decoded === true),
@@ -163,6 +165,11 @@ function setNeuron(kernel: KernelLayer, neuron: NeuronModel, scale: Float64Array
   const n = kernel.neurons;
   if (neuron.model === "sigma-delta") {
     for (let j = 0; j < n; j++) kernel.threshold[j] = (neuron.theta * scale[j]!) / unit[j]!;
+    if (neuron.levels !== undefined) {
+      const levels = neuron.levels;
+      kernel.levels = levels;
+      kernel.step = scale.map((s, j) => s / levels / unit[j]!);
+    }
     return;
   }
   for (let j = 0; j < n; j++) {

@@ -134,6 +134,13 @@ export const snnIrSchema = {
         model: { const: "sigma-delta" },
         scale: { $ref: "#/$defs/perChannel" },
         theta: { type: "number", minimum: 0 },
+        levels: {
+          type: "integer",
+          minimum: 1,
+          maximum: 32767,
+          description:
+            "optional: activations are quantized to multiples of scale/levels, rounded to nearest and clipped to [0, scale] (encoders: [-scale, scale]), as a chip with integer activations computes them",
+        },
       },
     },
     source: {

@@ -60,6 +60,12 @@ export interface SigmaDeltaNeuron {
   scale: PerChannel;
   /** Smallest change sent, as a fraction of the scale. */
   theta: number;
+  /**
+   * Optional integer activations (e.g. Akida's b-bit activations: 2^b − 1 levels): the activation
+   * is rounded to a multiple of scale / levels and clipped to [0, scale] (encoders, which are
+   * signed: [−scale, scale]) before its change is sent. Absent: activations are not quantized.
+   */
+  levels?: number;
 }
 
 export type NeuronModel = RateNeuron | SigmaDeltaNeuron;

@@ -40,6 +40,9 @@ export interface KernelLayer {
   initial: Float64Array;
   /** encoder: state units per unit of analog input. */
   inputScale: Float64Array;
+  /** sigma-delta: activations are rounded to multiples of step (per neuron, state units) and clipped to ±levels steps; 0: not quantized. */
+  levels: number;
+  step: Float64Array;
   /** Decoded outputs: the value of one spike (spike counts) or of one state unit (membrane, sigma-delta). */
   outputScale: Float64Array;
   /** 1 − leak (1 for IF). */
@@ -272,7 +275,12 @@ export function simulateIsland(island: KernelIsland, inputs: Float32Array[], row
       for (let i = 0; i < width; i++) {
         const x = input[row * width + i]! * layer.inputScale[i]!;
         // Fixed point: the drive is a whole number of state units.
-        const value = shift > 0 ? Math.round(x) : x;
+        let value = shift > 0 ? Math.round(x) : x;
+        if (layer.levels > 0) {
+          // Integer activations: round to the grid, clip to ±levels steps (encoders are signed).
+          const q = Math.round(value / layer.step[i]!);
+          value = (q > layer.levels ? layer.levels : q < -layer.levels ? -layer.levels : q) * layer.step[i]! + 0;
+        }
         d[i] = value;
         // A signed neuron starts on the side of its input.
         v[i] = sigmaDelta || value === 0 ? 0 : value > 0 ? layer.initial[i]! : -layer.initial[i]!;
@@ -303,6 +311,14 @@ export function simulateIsland(island: KernelIsland, inputs: Float32Array[], row
         const z = shift > 0 ? Math.floor(v[j]! / shift) : v[j]!;
         const a = bias === null ? z : z + bias[j]!;
         scratch[j] = a > 0 ? a : 0;
+      }
+      if (layer.levels > 0) {
+        const levels = layer.levels;
+        const grid = layer.step;
+        for (let j = 0; j < n; j++) {
+          const q = Math.round(scratch[j]! / grid[j]!);
+          scratch[j] = (q > levels ? levels : q) * grid[j]!;
+        }
       }
       sendChanges(l, scratch, null, n);
       return;

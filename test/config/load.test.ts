@@ -29,6 +29,7 @@ targets: [cpu-int8, {name: loihi2-sim, timesteps: 8}]
         { name: "cpu-int8", params: { threads: 1 }, origin: "targets[0]" },
         { name: "loihi2-sim", params: { timesteps: 8, threshold: 1 }, origin: "targets[1]" },
       ],
+      gates: { targets: {} },
       build: { out_dir: "build", store: ".slm", jobs: 2 },
     });
     expect(loaded.files).toEqual(["slm.config.yaml"]);

@@ -14,6 +14,7 @@ const config = (task: "causal-lm" | "classifier"): Config => ({
   evaluation: { threads: 1, optimization: "all", batch: 8, latency_runs: 5 },
   recipe: [],
   targets: [],
+  gates: { targets: {} },
   build: { out_dir: "build", store: ".slm", jobs: 2 },
 });
 

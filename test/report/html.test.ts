@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import type { Report } from "../../src/report/model.js";
 import { lmConfig, Project } from "../e2e/rig.js";
-import { baselineOnlyReport, fullReport, HOSTILE } from "./fixtures.js";
+import { baselineOnlyReport, exampleClassifierConfig, fullReport, HOSTILE } from "./fixtures.js";
 
 describe("renderHtml", () => {
   it("gives the same bytes for the same report, charts included", async () => {
@@ -34,12 +34,31 @@ describe("renderHtml", () => {
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
   });
 
-  it("marks estimated figures with their evidence and names the estimate's model", async () => {
+  it("marks estimated figures with their evidence, names each estimate's model, and marks measured and simulated figures", async () => {
     const html = await renderHtml(fullReport());
-    expect(html).toContain(`3.1<span class="tag estimated">estimated</span><span class="evidence">derived</span>`);
-    expect(html).toContain("of loihi2-sim, truenorth-sim: estimated with the generic 45 nm op-count model (evidence: derived)");
+    expect(html).toContain(`3.1 µJ<span class="tag estimated">estimated</span><span class="evidence">derived</span><span class="sub">generic model: 5.2 µJ</span>`);
+    // 1700 nJ is shown in the column's unit.
+    expect(html).toContain(`1.7 µJ<span class="tag estimated">estimated</span><span class="evidence">derived</span>`);
+    expect(html).toContain(`0.42 ms<span class="tag estimated">estimated</span><span class="evidence">simulated</span>`);
+    expect(html).toContain("loihi2-sim, truenorth-sim: energy per inference estimated with the generic 45 nm op-count model (evidence: derived; E = synops × 23.6 pJ + updates × 52 pJ).");
+    expect(html).toContain("loihi2-sim, truenorth-sim: latency per inference estimated with the timestep latency model (evidence: simulated; T × max per-core step time).");
     expect(html).toContain(`0.081 ms<span class="tag measured"`);
+    expect(html).toContain(`18,234<span class="tag simulated">simulated</span>`);
+    expect(html).toContain(`12 / 128 cores<span class="sub">9.4 % used, 1 chip</span>`);
     expect(html).toContain(`<span class="worse">\u22120.80 pt</span>`);
+    expect(html).toContain(`69.80 %<span class="sub">ANN 70.40 %, top-1 agreement 95.0 %</span>`);
+  });
+
+  it("marks passed and failed gates with the value, the limit and the evidence of estimated values", async () => {
+    const html = await renderHtml(fullReport());
+    expect(html).toContain("gates: 3 of 3 gates failed");
+    expect(html).toContain(
+      `<td>loihi2-sim</td><td class="num">3.1 µJ<span class="tag estimated">estimated (derived)</span></td><td class="num">≤ 2 µJ</td><td><span class="verdict failed">failed</span>`,
+    );
+    expect(html).toContain(`<td>cpu-int8</td><td class="num">0.6 pt</td><td class="num">≤ 2 pt</td><td><span class="verdict passed">passed</span>`);
+    // The target's own energy gate replaces the global one for its row.
+    expect(html).toContain(`<code>gates.targets.truenorth-sim.energy_uj</code>`);
+    expect(html.match(/<td>truenorth-sim<\/td><td class="num">1.7 µJ/g)).toHaveLength(1);
   });
 
   it("skips a chart that has no data with a note instead of drawing it empty", async () => {
@@ -94,6 +113,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("report.html in headless Chrom
     });
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     const rows = await page.locator("table.models tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelector("td")?.textContent ?? ""));
+    const columns = await page.locator("table.models thead th").evaluateAll((ths) => ths.map((th) => th.textContent ?? ""));
+    const gates = await page.locator("table.gates .verdict").evaluateAll((spans) => spans.map((span) => span.textContent ?? ""));
     const charts = await page.locator("[data-chart]").evaluateAll((divs) =>
       divs.map((div) => {
         const box = div.querySelector("svg")?.getBoundingClientRect();
@@ -103,7 +124,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("report.html in headless Chrom
     const images = await page.locator("img").count();
     const ids = await page.locator("[id]").evaluateAll((els) => els.map((el) => el.id));
     await page.close();
-    return { problems, rows, charts, images, ids };
+    return { problems, rows, columns, gates, charts, images, ids };
   }
 
   async function openReport(report: Report) {
@@ -139,10 +160,33 @@ describe.skipIf(!haveChromium && !process.env.CI)("report.html in headless Chrom
     }
   });
 
+  it("shows the example build with a recipe, a spiking row, a target and a gate: every row, every chart, no errors", async () => {
+    const project = new Project("slm-report-html-example-").addModel("brown-genre-mlp");
+    try {
+      project.write("slm.config.yaml", exampleClassifierConfig("gates:\n  accuracy_drop: 50\n"));
+      const build = await project.run("build");
+      expect(build.code, build.stderr).toBe(0);
+      const seen = await open(project.path("build/report.html"));
+      expect(seen.problems).toEqual([]);
+      expect(seen.rows.map((row) => row.split("from")[0])).toEqual(["fp32 baselinebaseline", "quantize", "convert (spiking)", "cpu-int8"]);
+      expect(seen.columns).toEqual(expect.arrayContaining(["sparsity", "weight bits", "accuracy", "vs baseline", "latency / inference", "spikes / inference", "synaptic ops / inference"]));
+      expect(seen.gates).toEqual(["passed", "passed", "passed"]);
+      expectChartsDrawn(seen.charts, ["quality", "sizes", "firing"]);
+      expect(new Set(seen.ids).size).toBe(seen.ids.length);
+    } finally {
+      project.remove();
+    }
+  });
+
   it("shows every row, chart and id of a full report once, and runs none of the injected markup", async () => {
     const seen = await openReport(fullReport());
     expect(seen.problems).toEqual([]);
     expect(seen.rows.map((row) => row.split("from")[0])).toEqual(["fp32 baselinebaseline", HOSTILE, "cpu-int8", "loihi2-sim", "truenorth-sim"]);
+    expect(seen.columns).toEqual([
+      "model", "size on disk", "parameters", "sparsity", "weight bits", "accuracy", "vs baseline", "latency / inference",
+      "energy / inference", "cores / NPs", "spikes / inference", "synaptic ops / inference",
+    ]);
+    expect(seen.gates).toEqual(["passed", "passed", "passed", "failed", "failed", "failed"]);
     expectChartsDrawn(seen.charts, ["quality", "sizes", "firing"]);
     expect(seen.images).toBe(0);
     expect(new Set(seen.ids).size).toBe(seen.ids.length);
