@@ -1,4 +1,4 @@
-import { formatNumber } from "../report/format.js";
+import { estimatedTag, formatNumber } from "../report/format.js";
 import type { GateCheck, GateRow } from "../report/model.js";
 
 /** What a gate's value and limit read as: `23.4 µJ`, `1.5 pt`, `6.2 %`. */
@@ -17,7 +17,7 @@ export const GATE_WORDS: Readonly<Record<GateCheck["gate"], string>> = {
 
 /**
  * One line per row that failed a gate: `gates.energy_uj: loihi2-sim: energy per inference
- * 23.4 µJ (estimated, evidence derived) exceeds the limit 20 µJ by 3.4 µJ`.
+ * 23.4 µJ (estimated from derived figures) exceeds the limit 20 µJ by 3.4 µJ`.
  */
 export function failedGateLines(checks: readonly GateCheck[]): string[] {
   return checks.flatMap((check) =>
@@ -44,5 +44,5 @@ export function noFigureMessage(check: GateCheck): string {
 }
 
 function estimatedNote(row: GateRow): string {
-  return row.estimated === undefined ? "" : ` (estimated, evidence ${row.estimated})`;
+  return row.estimated === undefined ? "" : estimatedTag(row.estimated);
 }

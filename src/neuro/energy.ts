@@ -56,7 +56,7 @@ export function snnEnergyPj(counts: SnnOpCounts, precision: Precision): { pj: nu
   return { pj, formula };
 }
 
-/** A count as text: integers with separators, fractions to 4 significant digits. */
+/** A number as text in formulas: from 1,000 up rounded with separators, below that to 4 significant digits. */
 export function fmt(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString("en-US") : String(Number(value.toPrecision(4)));
+  return Number.isInteger(value) || Math.abs(value) >= 1000 ? Math.round(value).toLocaleString("en-US") : String(Number(value.toPrecision(4)));
 }

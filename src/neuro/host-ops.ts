@@ -15,7 +15,7 @@ export function checkHostOps(target: string, ir: SnnIr, hostOps: readonly string
     const refused = Object.keys(layer.ops).filter((op) => !allowed.has(op)).sort();
     if (refused.length > 0) {
       throw new SlmError(
-        `${target}: host layer ${layer.name} runs ${refused.join(", ")}, which neither the chip nor the host may run ` +
+        `host layer ${layer.name} runs ${refused.join(", ")}, which neither ${target} nor the host may run ` +
           `(the profile's host_ops: ${[...allowed].sort().join(", ") || "none"}); add the op to host_ops in the profile if the host CPU should run it`,
       );
     }

@@ -32,6 +32,7 @@
  *
  * ## Helpers for the stage kinds
  * - host-ops.ts `checkHostOps(target, ir, hostOps)`: host layers' ops must be in host_ops (stage error naming the layer).
+ * - ir-copy.ts `writeLegalizedIr(loaded, dir, rewrites)`: the IR written anew with some layers' weights replaced.
  * - mapping.ts `placeOnChips(capacity, demands, host, weightBits)`: lays layers (each with its
  *   `units` and `reason`) onto chips; fails naming the layer and the numbers; `writeMapping`/`readMapping`.
  * - estimate.ts `estimateKind(target, version, chipModel)`: the estimate stage; a ChipModel gives
@@ -41,6 +42,7 @@
  * - bundle.ts `openBundle(dir)`, `finishBundle(bundle, target, readme, fields)`: README + manifest.json with every file's sha256.
  */
 export { checkHostOps } from "./host-ops.js";
+export { writeLegalizedIr, type LayerRewrite } from "./ir-copy.js";
 export { annEnergyPj, fmt, GENERIC_EVIDENCE, GENERIC_MODEL, HOROWITZ_45NM, precisionForBits, snnEnergyPj, type Precision, type SnnOpCounts } from "./energy.js";
 export {
   estimateInput,

@@ -87,7 +87,7 @@ export function placeOnChips(capacity: Capacity, demands: readonly LayerDemand[]
     if (last > available) {
       const more = Math.ceil(totalUnits(demands) / perChip);
       throw new SlmError(
-        `${capacity.target}: layer ${demand.name} does not fit: it needs ${demand.units} ${unit} (${demand.reason}), ` +
+        `layer ${demand.name} does not fit: it needs ${demand.units} ${unit} (${demand.reason}), ` +
           `${unit} ${next}–${last - 1} of the network, but chips: ${chipsAllowed} × ${perChip} ${unit} per chip = ${available} ${unit} ` +
           `(the network needs ${totalUnits(demands)} ${unit}: set chips: ${more} on ${capacity.origin} to map it onto ${more} chips)`,
       );

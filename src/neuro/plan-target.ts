@@ -16,6 +16,7 @@ import { InputError } from "../errors.js";
 import type { PlanContext } from "../plan/plan-context.js";
 import type { AnyStageKind } from "../plan/stage-kind.js";
 import type { RecipeResult, TargetUse } from "../plugins/registry.js";
+import { MAPPING_FILE } from "./mapping.js";
 import { factRecords, mergeParams, profileOf, profileOrigin, useParams, type BoundParams } from "./params.js";
 
 /** A stage kind with the params it is bound to. */
@@ -62,7 +63,7 @@ export function planNeuromorphicTarget(ctx: PlanContext, use: TargetUse, final: 
   ctx.builder.add({ id: ids.legalize, kind: steps.legalize.kind, ...bound(steps.legalize, hostOps), inputs: { snn: final.snn.snn }, materialize: {} });
   const snn = ctx.fromStage(ids.legalize, "snn");
   ctx.builder.add({ id: ids.map, kind: steps.map.kind, ...bound(steps.map, hostOps, useParams(use, ["chips"])), inputs: { snn }, materialize: {} });
-  const mapping = ctx.fromStage(ids.map, "mapping.json");
+  const mapping = ctx.fromStage(ids.map, MAPPING_FILE);
   ctx.simulate(t, { snn, model: final.model }, steps.simulate);
   ctx.builder.add({
     id: ids.estimate,

@@ -1,5 +1,5 @@
 import { comparisonTable, type Cell, type ColumnId } from "./comparison.js";
-import { formatChange, shortDigest } from "./format.js";
+import { estimatedTag, formatChange, shortDigest } from "./format.js";
 import { markdownTable } from "./markdown.js";
 import type { GateCheck, Report } from "./model.js";
 
@@ -63,7 +63,7 @@ function cellsByRow(report: Report): Map<string, Map<string, Cell>> {
 
 function shown(cell: Cell | undefined): string {
   if (!cell) return "";
-  return `${cell.text}${cell.tag === "estimated" ? ` (estimated, ${cell.evidence})` : ""}`;
+  return `${cell.text}${cell.tag === "estimated" ? estimatedTag(cell.evidence) : ""}`;
 }
 
 /** Shares (accuracy, sparsity) change in points; other figures in percent of the old value. */

@@ -46,3 +46,8 @@ export function shortDigest(digest: string): string {
   const hex = digest.replace(/^sha256:/, "");
   return hex.slice(0, 12);
 }
+
+/** What an estimated figure rests on, after the figure: ` (estimated from measured figures)`. */
+export function estimatedTag(evidence: string | undefined): string {
+  return ` (estimated from ${evidence ?? "unstated"} figures)`;
+}

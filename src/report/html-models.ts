@@ -36,7 +36,7 @@ function cellHtml(cell: Cell): string {
 
 /** "estimated" with the evidence tag under it, "measured", or "simulated": every figure that is not a plain evaluation says what it is. */
 function tagHtml(cell: Cell): string {
-  if (cell.tag === "estimated") return `<span class="tag estimated">estimated</span><span class="evidence">${escapeHtml(cell.evidence ?? "")}</span>`;
+  if (cell.tag === "estimated") return `<span class="tag estimated">estimated</span><span class="evidence">from ${escapeHtml(cell.evidence ?? "unstated")} figures</span>`;
   if (cell.tag === "measured") return `<span class="tag measured">measured</span>`;
   if (cell.tag === "simulated") return `<span class="tag simulated">simulated</span>`;
   return "";

@@ -1,6 +1,6 @@
 import { formatDuration } from "../exec/renderers.js";
 import { comparisonTable, type Cell } from "./comparison.js";
-import { formatNumber, shortDigest } from "./format.js";
+import { estimatedTag, formatNumber, shortDigest } from "./format.js";
 import { gateLines, gatesVerdict } from "./gate-table.js";
 import type { Report } from "./model.js";
 
@@ -93,7 +93,7 @@ function stageRows(report: Report): string[][] {
 /** A cell as Markdown text: the figure, what kind of figure it is, then its second line. */
 function markdownCell(cell: Cell): string {
   if (cell.text === "") return "";
-  const tag = cell.tag === "estimated" ? ` (estimated, ${cell.evidence})` : cell.tag === "measured" ? " (measured)" : "";
+  const tag = cell.tag === "estimated" ? estimatedTag(cell.evidence) : cell.tag === "measured" ? " (measured)" : "";
   return `${cell.text}${tag}${cell.sub ? `; ${cell.sub}` : ""}`;
 }
 

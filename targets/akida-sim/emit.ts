@@ -4,32 +4,34 @@
  * layer `<layer>.weights.bin` (packed signed integers, [out][in]), `<layer>.scales.bin` (float32
  * per output neuron) and `<layer>.bias.bin`, `manifest.json` (sha256 of every file), `README.md`.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StageKind } from "../../src/plan/stage-kind.js";
 import type { Json } from "../../src/util/canonical-json.js";
-import { writeBundle } from "../truenorth-sim/bundle-files.js";
-import type { AkidaMapping } from "./map.js";
+import { finishBundle, openBundle, readMapping } from "../../src/neuro/index.js";
+import { npAllocation } from "./map.js";
 import { packSigned } from "./quantize-weights.js";
 
+/** The Akida version and bit widths (config params; input bits from the profile). */
 export interface EmitParams {
   version: 1 | 2;
-  weightBits: number;
-  activationBits: number;
-  inputBits: number;
+  weight_bits: number;
+  activation_bits: number;
+  input_bits: number;
 }
 
-/** Stage kind `emit:akida-sim`: inputs `snn` (legalized), `mapping.json`; output `bundle`. */
+/** Stage kind `emit:akida-sim`: inputs `snn` (legalized), `mapping`; output `bundle`. */
 export const emitKind: StageKind<EmitParams> = {
   id: "emit:akida-sim",
-  version: "1",
+  version: "2",
   description: "write the Akida bundle (network.json, packed weights, manifest, README)",
   async run(ctx, inputs, params) {
     const { readSnnIr } = await import("../../src/snn/index.js");
     const { perChannel } = await import("../../src/snn/compile.js");
     const loaded = await readSnnIr(inputs.snn!);
-    const mapping = JSON.parse(await readFile(inputs["mapping.json"]!, "utf8")) as AkidaMapping;
-    const files = new Map<string, Uint8Array | string>();
+    const mapping = await readMapping(inputs.mapping!);
+    const bundle = await openBundle(join(ctx.workDir, "bundle"));
+    const allocations = new Map(mapping.layers.map((placed) => [placed.name, npAllocation(placed)]));
+    const allocationOf = (name: string): Json => (allocations.get(name) ?? null) as unknown as Json;
     const layers: Json[] = [];
     const bytesOf = (array: Float32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
     for (const layer of loaded.ir.layers) {
@@ -41,7 +43,7 @@ export const emitKind: StageKind<EmitParams> = {
       const n = layer.type === "encoder" ? layer.features : layer.outFeatures;
       const scale = neuron ? perChannel(neuron.scale, n, loaded.arrays) : undefined;
       const activation: Record<string, Json> = neuron
-        ? { bits: layer.type === "encoder" ? params.inputBits : params.activationBits, signed: layer.type === "encoder", levels: neuron.levels ?? 0, scale: Array.from(scale!, (s) => Math.fround(s)) }
+        ? { bits: layer.type === "encoder" ? params.input_bits : params.activation_bits, signed: layer.type === "encoder", levels: neuron.levels ?? 0, scale: Array.from(scale!, (s) => Math.fround(s)) }
         : { bits: 0, note: "accumulator output (no activation): the host reads the integer sums × scales" };
       if (layer.type === "encoder") {
         layers.push({ name: layer.name, type: "input", tensor: layer.input, features: layer.features, activation });
@@ -52,25 +54,24 @@ export const emitKind: StageKind<EmitParams> = {
       // [out][in] rows, as Akida's NPs hold a neuron's weights together.
       const rows = new Int8Array(F * N);
       for (let i = 0; i < F; i++) for (let j = 0; j < N; j++) rows[j * F + i] = stored[i * N + j]!;
-      files.set(`${layer.name}.weights.bin`, packSigned(rows, params.weightBits));
-      files.set(`${layer.name}.scales.bin`, bytesOf(Float32Array.from(perChannel(layer.weight.scale, N, loaded.arrays))));
-      if (layer.bias) files.set(`${layer.name}.bias.bin`, bytesOf(loaded.arrays.get(layer.bias.file) as Float32Array));
+      await bundle.write(`${layer.name}.weights.bin`, packSigned(rows, params.weight_bits));
+      await bundle.write(`${layer.name}.scales.bin`, bytesOf(Float32Array.from(perChannel(layer.weight.scale, N, loaded.arrays))));
+      if (layer.bias) await bundle.write(`${layer.name}.bias.bin`, bytesOf(loaded.arrays.get(layer.bias.file) as Float32Array));
       layers.push({
         name: layer.name,
         type: layer.type === "spiking" ? "dense" : "dense-output",
         input: layer.input,
         inFeatures: F,
         outFeatures: N,
-        weights: { file: `${layer.name}.weights.bin`, bits: params.weightBits, layout: "[out][in]", scales: `${layer.name}.scales.bin` },
+        weights: { file: `${layer.name}.weights.bin`, bits: params.weight_bits, layout: "[out][in]", scales: `${layer.name}.scales.bin` },
         ...(layer.bias ? { bias: `${layer.name}.bias.bin` } : {}),
         activation,
-        allocation: (mapping.layers.find((a) => a.name === layer.name) ?? null) as unknown as Json,
+        allocation: allocationOf(layer.name),
       });
     }
-    files.set("network.json", `${JSON.stringify({ format: "slm-akida", formatVersion: 1, akidaVersion: params.version, nps: mapping.used, chips: mapping.chips, layers }, null, 1)}\n`);
-    files.set("README.md", README);
-    await writeBundle(join(ctx.workDir, "bundle"), { format: "slm-bundle", formatVersion: 1, target: "akida-sim", akidaVersion: params.version }, files);
-    return { outputs: { bundle: "bundle" }, metrics: { bundleFiles: files.size + 1 } };
+    await bundle.write("network.json", `${JSON.stringify({ format: "slm-akida", formatVersion: 1, akidaVersion: params.version, nps: mapping.used, chips: mapping.chips, layers }, null, 1)}\n`);
+    const files = await finishBundle(bundle, "akida-sim", README, { akidaVersion: params.version });
+    return { outputs: { bundle: "bundle" }, metrics: { bundleFiles: files } };
   },
 };
 

@@ -10,10 +10,12 @@
  *
  * Refused, naming the layer and the numbers (stage error, exit 1): a fully connected layer with
  * more inputs than the version allows (Akida 1.0 FullyConnected ≤ 57,334; 2.0 Dense1D ≤ 2,048),
- * bit widths the version does not have.
+ * and host layers running ops the profile's host_ops do not list. (Bit widths the version does
+ * not have are config errors, refused when the target is planned: index.ts.)
  */
 import { join } from "node:path";
 import { SlmError } from "../../src/errors.js";
+import { checkHostOps } from "../../src/neuro/host-ops.js";
 import type { StageKind } from "../../src/plan/stage-kind.js";
 import type { DenseLayer, EncoderLayer, Layer, NeuronModel, PerChannel } from "../../src/snn/ir.js";
 import type { Json } from "../../src/util/canonical-json.js";
@@ -21,13 +23,12 @@ import { quantizeWeights } from "./quantize-weights.js";
 
 export interface LegalizeParams {
   version: 1 | 2;
-  weightBits: number;
-  activationBits: number;
-  inputBits: number;
+  weight_bits: number;
+  activation_bits: number;
+  input_bits: number;
   /** Largest fan-in of a fully connected layer on this version. */
-  maxInputs: number;
-  /** Bit widths this version supports (weights and activations). */
-  allowedBits: number[];
+  max_inputs: number;
+  host_ops: string[];
 }
 
 const NAME = "akida-sim";
@@ -35,21 +36,17 @@ const NAME = "akida-sim";
 /** Stage kind `legalize:akida-sim`: input `snn`; output `snn` (sigma-delta, T = 1, quantized). */
 export const legalizeKind: StageKind<LegalizeParams> = {
   id: `legalize:${NAME}`,
-  version: "1",
+  version: "2",
   description: "rewrite the spiking network into Akida's integer weights and activations, one pass per input",
   async run(ctx, inputs, params) {
     const { readSnnIr, IrFolderWriter } = await import("../../src/snn/index.js");
     const { perChannel } = await import("../../src/snn/compile.js");
-    for (const [what, bits] of [["weights", params.weightBits], ["activations", params.activationBits]] as const) {
-      if (!params.allowedBits.includes(bits)) {
-        throw new SlmError(`${NAME}: Akida ${params.version}.0 has ${params.allowedBits.join(", ")}-bit ${what}, not ${bits}`);
-      }
-    }
     const loaded = await readSnnIr(inputs.snn!);
     const { ir } = loaded;
+    checkHostOps(NAME, ir, params.host_ops);
     const writer = new IrFolderWriter(join(ctx.workDir, "snn"));
-    const activationLevels = 2 ** params.activationBits - 1;
-    const inputLevels = 2 ** (params.inputBits - 1) - 1;
+    const activationLevels = 2 ** params.activation_bits - 1;
+    const inputLevels = 2 ** (params.input_bits - 1) - 1;
     /** λ of a neuron: a rate neuron's threshold, a sigma-delta neuron's scale. */
     const scaleOf = async (neuron: NeuronModel, field: string): Promise<PerChannel> => {
       const value = neuron.model === "sigma-delta" ? neuron.scale : neuron.threshold;
@@ -71,9 +68,9 @@ export const legalizeKind: StageKind<LegalizeParams> = {
         layers.push(encoder);
         continue;
       }
-      if (layer.inFeatures > params.maxInputs) {
+      if (layer.inFeatures > params.max_inputs) {
         throw new SlmError(
-          `${NAME}: layer ${layer.name} has ${layer.inFeatures} inputs; Akida ${params.version}.0's ${params.version === 1 ? "FullyConnected" : "Dense1D"} layers take at most ${params.maxInputs}`,
+          `${NAME}: layer ${layer.name} has ${layer.inFeatures} inputs; Akida ${params.version}.0's ${params.version === 1 ? "FullyConnected" : "Dense1D"} layers take at most ${params.max_inputs}`,
         );
       }
       const { inFeatures: F, outFeatures: N } = layer;
@@ -81,7 +78,7 @@ export const legalizeKind: StageKind<LegalizeParams> = {
       const scale = perChannel(layer.weight.scale, N, loaded.arrays);
       const real = new Float64Array(F * N);
       for (let k = 0; k < real.length; k++) real[k] = stored[k]! * scale[k % N]!;
-      const quantized = quantizeWeights(real, F, N, params.weightBits);
+      const quantized = quantizeWeights(real, F, N, params.weight_bits);
       let errorSquares = 0;
       let squares = 0;
       let synapses = 0;
@@ -101,7 +98,7 @@ export const legalizeKind: StageKind<LegalizeParams> = {
       report.push({ name: layer.name, synapses, relativeWeightError: squares > 0 ? round(Math.sqrt(errorSquares / squares)) : 0 });
     }
     await writer.finish({ ...ir, encoding: { type: "sigma-delta", timesteps: 1, theta: 0 }, decoding: "membrane", layers });
-    return { outputs: { snn: "snn" }, metrics: { weightBits: params.weightBits, activationBits: params.activationBits, layers: report } };
+    return { outputs: { snn: "snn" }, metrics: { weightBits: params.weight_bits, activationBits: params.activation_bits, layers: report } };
   },
 };
 

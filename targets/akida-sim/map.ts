@@ -1,83 +1,84 @@
 /**
- * map:akida-sim — NPs for every dense layer of the legalized IR (np-allocation.ts), the chips
- * they need, and which layers run on the host. Writes `mapping.json`; fails naming the layer and
- * the numbers when the network needs more NPs than `chips` chips hold.
+ * map:akida-sim — NPs for every dense layer of the legalized IR (np-allocation.ts), laid over
+ * the allowed chips (src/neuro/mapping.ts: a network that needs more NPs than `chips` chips hold
+ * fails naming the layer and the numbers). Writes the framework's `mapping.json`, each layer's
+ * allocation in `detail`, plus the weight SRAM utilization.
  */
 import { join } from "node:path";
-import { SlmError } from "../../src/errors.js";
+import { checkHostOps } from "../../src/neuro/host-ops.js";
+import { placeOnChips, writeMapping, type Mapping, type PlacedLayer } from "../../src/neuro/mapping.js";
 import type { StageKind } from "../../src/plan/stage-kind.js";
 import type { SnnIr } from "../../src/snn/ir.js";
-import { writeFileAtomic } from "../../src/util/file-io.js";
-import { allocateNps, type NpAllocation, type NpBudget } from "./np-allocation.js";
+import type { Json } from "../../src/util/canonical-json.js";
+import { allocateNps, type NpAllocation } from "./np-allocation.js";
 
-export interface MapParams extends NpBudget {
-  version: 1 | 2;
-  weightBits: number;
-  activationBits: number;
-  npsPerChip: number;
-  chips: number;
+const NAME = "akida-sim";
+
+/** The chosen version's NP memories and chip size (profile constraints), the bit widths, chips allowed, host ops. */
+export interface MapParams {
+  weight_sram_words: number;
+  weight_word_bits: number;
+  input_sram_words: number;
+  input_word_bits: number;
+  nps_per_chip: number;
+  weight_bits: number;
+  activation_bits: number;
+  chips?: number;
+  host_ops: string[];
 }
 
-/** mapping.json. */
-export interface AkidaMapping {
-  unit: "NPs";
-  used: number;
-  available: number;
-  utilization: number;
-  chips: number;
+/** mapping.json of akida-sim: the framework's Mapping plus the weight SRAM utilization. */
+export interface AkidaMapping extends Mapping {
   /** Weight bits stored / weight SRAM bits of the NPs in use. */
   weightSramUtilization: number;
-  layers: NpAllocation[];
-  hostLayers: string[];
+}
+
+/** A placed layer's NP allocation (what map stored in its detail). */
+export function npAllocation(layer: PlacedLayer): NpAllocation {
+  return layer.detail as unknown as NpAllocation;
 }
 
 /** Stage kind `map:akida-sim`: input `snn` (legalized); output `mapping.json`. */
 export const mapKind: StageKind<MapParams> = {
-  id: "map:akida-sim",
-  version: "1",
+  id: `map:${NAME}`,
+  version: "2",
   description: "allocate Akida neural processors to the legalized network's layers by their SRAM budgets",
   async run(ctx, inputs, params) {
     const { readSnnIr } = await import("../../src/snn/index.js");
-    const { ir } = await readSnnIr(inputs.snn!);
-    const mapping = mapNetwork(ir, params);
-    await writeFileAtomic(join(ctx.workDir, "mapping.json"), `${JSON.stringify(mapping, null, 2)}\n`);
+    const loaded = await readSnnIr(inputs.snn!);
+    const synapses = (file: string): number => {
+      let count = 0;
+      for (const w of loaded.arrays.get(file)!) if (w !== 0) count++;
+      return count;
+    };
+    const mapping = mapNetwork(loaded.ir, params, synapses);
+    await writeMapping(join(ctx.workDir, "mapping.json"), mapping);
     return { outputs: { "mapping.json": "mapping.json" }, metrics: { nps: mapping.used, chips: mapping.chips, utilization: mapping.utilization } };
   },
 };
 
-/** Allocates NPs to every dense layer; throws naming the layer whose NPs overflow the allowed chips. */
-export function mapNetwork(ir: SnnIr, params: MapParams): AkidaMapping {
-  const available = params.npsPerChip * params.chips;
-  const layers: NpAllocation[] = [];
-  const hostLayers: string[] = [];
-  let used = 0;
+/** Allocates NPs to every dense layer (`synapses(file)`: nonzero weights stored in a weight file). */
+export function mapNetwork(ir: SnnIr, params: MapParams, synapses: (file: string) => number): AkidaMapping {
+  const host = checkHostOps(NAME, ir, params.host_ops);
+  const budget = { weightWords: params.weight_sram_words, weightWordBits: params.weight_word_bits, inputWords: params.input_sram_words, inputWordBits: params.input_word_bits };
   let stored = 0;
-  for (const layer of ir.layers) {
-    if (layer.type === "host") hostLayers.push(layer.name);
-    if (layer.type !== "spiking" && layer.type !== "readout") continue;
-    const allocation = allocateNps(layer, params.weightBits, params.activationBits, params);
-    if (used + allocation.nps > available) {
-      throw new SlmError(
-        `akida-sim: layer ${layer.name} needs ${allocation.nps} NPs (${allocation.neuronsPerNp} of its ${layer.outFeatures} neurons per NP), bringing the network to ${used + allocation.nps} > ${available} NPs (${params.chips} chip${params.chips === 1 ? "" : "s"} × ${params.npsPerChip}); allow more chips with the target's chips param`,
-      );
-    }
-    used += allocation.nps;
-    stored += layer.inFeatures * layer.outFeatures * params.weightBits;
-    layers.push(allocation);
-  }
-  const sramBits = used * params.weightWords * params.weightWordBits;
-  return {
-    unit: "NPs",
-    used,
-    available,
-    utilization: round(used / available),
-    chips: Math.max(1, Math.ceil(used / params.npsPerChip)),
-    weightSramUtilization: sramBits > 0 ? round(stored / sramBits) : 0,
-    layers,
-    hostLayers,
-  };
-}
-
-function round(value: number): number {
-  return Number(value.toPrecision(6));
+  const demands = ir.layers.flatMap((layer) => {
+    if (layer.type !== "spiking" && layer.type !== "readout") return [];
+    const allocation = allocateNps(layer, params.weight_bits, params.activation_bits, budget);
+    stored += layer.inFeatures * layer.outFeatures * params.weight_bits;
+    return [
+      {
+        name: layer.name,
+        type: layer.type,
+        neurons: layer.outFeatures,
+        synapses: synapses(layer.weight.file),
+        units: allocation.nps,
+        reason: `${layer.outFeatures} neurons / ${allocation.neuronsPerNp} per NP (${allocation.wordsPerNeuron} weight words of ${params.weight_word_bits} bits each, ${params.weight_sram_words} per NP)`,
+        detail: allocation as unknown as Record<string, Json>,
+      },
+    ];
+  });
+  const placed = placeOnChips({ target: NAME, unit: "NPs", perChip: params.nps_per_chip, chipsAllowed: params.chips ?? 1, origin: `the ${NAME} target` }, demands, host, params.weight_bits);
+  const sramBits = placed.used * params.weight_sram_words * params.weight_word_bits;
+  return { ...placed, weightSramUtilization: sramBits > 0 ? Number((stored / sramBits).toPrecision(6)) : 0 };
 }

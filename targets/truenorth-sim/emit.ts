@@ -8,28 +8,30 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StageKind } from "../../src/plan/stage-kind.js";
 import type { Json } from "../../src/util/canonical-json.js";
-import { writeBundle } from "./bundle-files.js";
+import { finishBundle, openBundle, readMapping } from "../../src/neuro/index.js";
 import { layoutCores, type LayerRegisters } from "./core-layout.js";
-import type { LayerRegisterFile } from "./legalize.js";
-import { layerShapes, type TrueNorthMapping } from "./map.js";
+import { REGISTERS_FILE, type LayerRegisterFile } from "./legalize.js";
+import { layerShapes, trueNorthLayer, type TrueNorthMapping } from "./map.js";
 
+/** Core geometry (profile constraints) and the tick (profile timing), recorded in network.json. */
 export interface EmitParams {
-  axonsPerCore: number;
-  neuronsPerCore: number;
-  tickMs: number;
+  axons_per_core: number;
+  neurons_per_core: number;
+  tick_ms: number;
 }
 
-/** Stage kind `emit:truenorth-sim`: inputs `snn` (legalized), `registers.json`, `mapping.json`; output `bundle`. */
+/** Stage kind `emit:truenorth-sim`: inputs `snn` (legalized, with registers.json), `mapping`; output `bundle`. */
 export const emitKind: StageKind<EmitParams> = {
   id: "emit:truenorth-sim",
-  version: "1",
+  version: "2",
   description: "write the TrueNorth crossbar bundle (network.json, crossbar.bin, manifest, README)",
   async run(ctx, inputs, params) {
     const { readSnnIr } = await import("../../src/snn/index.js");
     const loaded = await readSnnIr(inputs.snn!);
     const { ir } = loaded;
-    const registers = JSON.parse(await readFile(inputs["registers.json"]!, "utf8")) as Record<string, LayerRegisterFile>;
-    const mapping = JSON.parse(await readFile(inputs["mapping.json"]!, "utf8")) as TrueNorthMapping;
+    const registers = JSON.parse(await readFile(join(inputs.snn!, REGISTERS_FILE), "utf8")) as Record<string, LayerRegisterFile>;
+    const mapping = (await readMapping(inputs.mapping!)) as TrueNorthMapping;
+    const geometry = { axonsPerCore: params.axons_per_core, neuronsPerCore: params.neurons_per_core };
     const { shapes } = layerShapes(ir);
     const layers: LayerRegisters[] = shapes.map((shape) => {
       const layer = ir.layers.find((l) => l.name === shape.name)!;
@@ -51,7 +53,7 @@ export const emitKind: StageKind<EmitParams> = {
         signedOutput: shape.signedOutput,
       };
     });
-    const cores = layoutCores(layers, mapping.layers, params);
+    const cores = layoutCores(layers, mapping.layers.map(trueNorthLayer), geometry);
     const crossbar = new Uint8Array(cores.reduce((n, c) => n + c.crossbar.length, 0));
     let offset = 0;
     const coreJson: Json[] = cores.map((core) => {
@@ -63,24 +65,18 @@ export const emitKind: StageKind<EmitParams> = {
     const network = {
       format: "slm-truenorth-crossbar",
       formatVersion: 1,
-      geometry: { axonsPerCore: params.axonsPerCore, neuronsPerCore: params.neuronsPerCore, axonTypes: 4 },
-      tickMs: params.tickMs,
+      geometry: { ...geometry, axonTypes: 4 },
+      tickMs: params.tick_ms,
       timesteps: ir.encoding.timesteps,
       inputs: ir.layers.filter((l) => l.type === "encoder").map((l) => ({ stream: l.output, tensor: l.input, features: l.features, signed: true })),
-      hostLayers: mapping.hostLayers,
+      hostLayers: mapping.host.map((h) => h.name),
       cores: coreJson,
     };
-    const dir = join(ctx.workDir, "bundle");
-    await writeBundle(
-      dir,
-      { format: "slm-bundle", formatVersion: 1, target: "truenorth-sim", cores: cores.length, chips: mapping.chips },
-      new Map<string, Uint8Array | string>([
-        ["network.json", `${JSON.stringify(network)}\n`],
-        ["crossbar.bin", crossbar],
-        ["README.md", README],
-      ]),
-    );
-    return { outputs: { bundle: "bundle" }, metrics: { cores: cores.length, bundleBytes: crossbar.length } };
+    const bundle = await openBundle(join(ctx.workDir, "bundle"));
+    await bundle.write("network.json", `${JSON.stringify(network)}\n`);
+    await bundle.write("crossbar.bin", crossbar);
+    const files = await finishBundle(bundle, "truenorth-sim", README, { cores: cores.length, chips: mapping.chips });
+    return { outputs: { bundle: "bundle" }, metrics: { cores: cores.length, bundleFiles: files, crossbarBytes: crossbar.length } };
   },
 };
 

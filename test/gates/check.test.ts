@@ -66,7 +66,7 @@ describe("checkGates", () => {
     expect(global!.status).toBe("no-figure");
     expect(scoped!.rows).toEqual([{ label: "loihi2-sim", evaluatedBy: "evaluate:loihi2-sim", value: 30, passed: false, estimated: "derived" }]);
     expect(failedGateLines([scoped!])).toEqual([
-      "gates.targets.loihi2-sim.energy_uj: loihi2-sim: energy per inference 30 µJ (estimated, evidence derived) exceeds the limit 20 µJ by 10 µJ",
+      "gates.targets.loihi2-sim.energy_uj: loihi2-sim: energy per inference 30 µJ (estimated from derived figures) exceeds the limit 20 µJ by 10 µJ",
     ]);
     expect(noFigureMessage(global!)).toMatch(/^gates\.energy_uj: no row but the fp32 baseline has a figure for energy per inference, so this gate would check nothing/);
   });
@@ -90,7 +90,7 @@ describe("checkGates", () => {
     expect(gateExitCode(errors)).toBe(3);
     expect(located).toContainEqual(["gates", "targets", "truenorth-sim", "energy_uj"]);
     expect(errors.map((e) => e.format())).toContain(
-      "slm.config.yaml:2: gate failed: gates.energy_uj: loihi2-sim: energy per inference 3.1 µJ (estimated, evidence derived) exceeds the limit 2 µJ by 1.1 µJ",
+      "slm.config.yaml:2: gate failed: gates.energy_uj: loihi2-sim: energy per inference 3.1 µJ (estimated from derived figures) exceeds the limit 2 µJ by 1.1 µJ",
     );
     const none = checkGates([{ gate: "energy_uj", field: "gates.energy_uj", limit: 1 }], [baseline, int8]);
     expect(gateExitCode([...errors, ...gateErrors(none, () => undefined)])).toBe(2);

@@ -18,7 +18,7 @@ describe("diffMarkdown", () => {
     head.results.models.pop();
     const markdown = diffMarkdown({ name: "main", report: base, artifacts: base.results.artifacts }, { name: "pr", report: head, artifacts: head.results.artifacts });
     expect(markdown).toContain("| loihi2-sim | accuracy | 69.80 % | 72.00 % | +2.20 pt |");
-    expect(markdown).toContain("| loihi2-sim | energy / inference | 3.1 µJ (estimated, derived) | 1.55 µJ (estimated, derived) | \u221250.00 % |");
+    expect(markdown).toContain("| loihi2-sim | energy / inference | 3.1 µJ (estimated from derived figures) | 1.55 µJ (estimated from derived figures) | \u221250.00 % |");
     expect(markdown).toContain("| truenorth-sim | row |  | removed |  |");
     expect(markdown).toContain("| `gates.energy_uj` | failed (limit 2 µJ) | passed (limit 2 µJ) |");
     expect(markdown).toContain("| `model.onnx` | `aaaaaaaaaaaa` | `cccccccccccc` |");

@@ -36,10 +36,10 @@ describe("renderHtml", () => {
 
   it("marks estimated figures with their evidence, names each estimate's model, and marks measured and simulated figures", async () => {
     const html = await renderHtml(fullReport());
-    expect(html).toContain(`3.1 µJ<span class="tag estimated">estimated</span><span class="evidence">derived</span><span class="sub">generic model: 5.2 µJ</span>`);
+    expect(html).toContain(`3.1 µJ<span class="tag estimated">estimated</span><span class="evidence">from derived figures</span><span class="sub">generic model: 5.2 µJ</span>`);
     // 1700 nJ is shown in the column's unit.
-    expect(html).toContain(`1.7 µJ<span class="tag estimated">estimated</span><span class="evidence">derived</span>`);
-    expect(html).toContain(`0.42 ms<span class="tag estimated">estimated</span><span class="evidence">simulated</span>`);
+    expect(html).toContain(`1.7 µJ<span class="tag estimated">estimated</span><span class="evidence">from derived figures</span>`);
+    expect(html).toContain(`0.42 ms<span class="tag estimated">estimated</span><span class="evidence">from simulated figures</span>`);
     expect(html).toContain("loihi2-sim, truenorth-sim: energy per inference estimated with the generic 45 nm op-count model (evidence: derived; E = synops × 23.6 pJ + updates × 52 pJ).");
     expect(html).toContain("loihi2-sim, truenorth-sim: latency per inference estimated with the timestep latency model (evidence: simulated; T × max per-core step time).");
     expect(html).toContain(`0.081 ms<span class="tag measured"`);

@@ -1,13 +1,13 @@
 /**
  * Helpers for the neuromorphic targets' stage tests: a real converted network built through the
- * CLI, a stage context, and a bundle manifest check.
+ * CLI, a stage context, configs and profile copies for the CLI tests, and bundle and build-folder checks.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { StageContext } from "../../src/plan/stage-kind.js";
-import { classifierConfig, Project } from "../e2e/rig.js";
+import { classifierConfig, Project, REPO } from "../e2e/rig.js";
 
 /** A converted brown-genre-mlp (rate coding, spike decoding) built through the CLI. */
 export async function convertedMlp(convert: string): Promise<Project> {
@@ -37,3 +37,26 @@ export function checkManifest(dir: string): void {
   }
 }
 
+
+/** The brown-genre-mlp config the CLI tests build: 100 eval samples, 200 calibration samples, quantize then convert. */
+export function mlpConfig(convert: string, targets: string): string {
+  return classifierConfig(`recipe:\n  - quantize: {mode: weight-only}\n  - convert: ${convert}\ntargets: ${targets}\n`).replace(
+    "    samples: 100\n",
+    "    samples: 100\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 200\n",
+  );
+}
+
+/** A project-local copy of a shipped profile, with `edit` applied to its text. */
+export function profileCopy(project: Project, target: string, path: string, edit?: (text: string) => string): void {
+  const text = readFileSync(join(REPO, "targets", target, "target.yaml"), "utf8");
+  const edited = edit ? edit(text) : text;
+  if (edit && edited === text) throw new Error(`profileCopy: the edit left ${target}'s profile unchanged`);
+  project.write(path, edited);
+}
+
+/** Nothing of a failed target stage was left in build/: no bundle, no temp files. */
+export function checkNothingHalfWritten(project: Project, target: string): void {
+  expect(existsSync(project.path(`build/targets/${target}`))).toBe(false);
+  const leftovers = existsSync(project.path("build")) ? readdirSync(project.path("build"), { recursive: true }).map(String).filter((f) => /\.tmp|\.partial/.test(f)) : [];
+  expect(leftovers).toEqual([]);
+}

@@ -9,8 +9,8 @@ import { mapKind } from "../../../targets/akida-sim/map.js";
 import type { Project } from "../../e2e/rig.js";
 import { checkManifest, convertedMlp, stageContext } from "../stage-helpers.js";
 
-const v1: LegalizeParams = { version: 1, weightBits: 4, activationBits: 4, inputBits: 8, maxInputs: 57334, allowedBits: [1, 2, 4] };
-const budget = { weightWords: 7168, weightWordBits: 50, inputWords: 10752, inputWordBits: 32, npsPerChip: 80, chips: 1 };
+const v1: LegalizeParams = { version: 1, weight_bits: 4, activation_bits: 4, input_bits: 8, max_inputs: 57334, host_ops: [] };
+const budget = { weight_sram_words: 7168, weight_word_bits: 50, input_sram_words: 10752, input_word_bits: 32, nps_per_chip: 80, chips: 1 };
 
 describe("akida-sim stages on a converted brown-genre-mlp", () => {
   let project: Project;
@@ -39,7 +39,7 @@ describe("akida-sim stages on a converted brown-genre-mlp", () => {
     await mapKind.run(map, { snn }, { ...v1, ...budget });
     const mapping = JSON.parse(readFileSync(join(map.workDir, "mapping.json"), "utf8"));
     // fc1 1024→256: 4 NPs (np-allocation.test.ts); fc2 256→128: 22 words a neuron, 325 an NP: 1; fc3: 1.
-    expect(mapping.layers.map((l: { nps: number }) => l.nps)).toEqual([4, 1, 1]);
+    expect(mapping.layers.map((l: { units: number }) => l.units)).toEqual([4, 1, 1]);
     expect(mapping.used).toBe(6);
 
     const sim = stageContext(root, "simulate");
@@ -56,7 +56,7 @@ describe("akida-sim stages on a converted brown-genre-mlp", () => {
     expect(Math.abs((simulated.metrics!.accuracy as number) - ((simulated.metrics!.ann as { accuracy: number }).accuracy))).toBeLessThanOrEqual(0.2);
 
     const emit = stageContext(root, "emit");
-    await emitKind.run(emit, { snn, "mapping.json": join(map.workDir, "mapping.json") }, { version: 1, weightBits: 4, activationBits: 4, inputBits: 8 });
+    await emitKind.run(emit, { snn, mapping: join(map.workDir, "mapping.json") }, { version: 1, weight_bits: 4, activation_bits: 4, input_bits: 8 });
     const bundle = join(emit.workDir, "bundle");
     checkManifest(bundle);
     // 1024 × 256 weights of 4 bits.
@@ -64,9 +64,8 @@ describe("akida-sim stages on a converted brown-genre-mlp", () => {
   }, 120_000);
 
   it("refuses a fan-in above the version's limit, naming the layer and the numbers", async () => {
-    await expect(legalizeKind.run(stageContext(root, "bad"), { snn: project.path("build/snn") }, { ...v1, version: 2, weightBits: 8, activationBits: 8, allowedBits: [4, 8], maxInputs: 512 })).rejects.toThrow(
+    await expect(legalizeKind.run(stageContext(root, "bad"), { snn: project.path("build/snn") }, { ...v1, version: 2, weight_bits: 8, activation_bits: 8, max_inputs: 512 })).rejects.toThrow(
       /layer fc1 has 1024 inputs; Akida 2\.0's Dense1D layers take at most 512/,
     );
-    await expect(legalizeKind.run(stageContext(root, "bad"), { snn: project.path("build/snn") }, { ...v1, weightBits: 8 })).rejects.toThrow(/Akida 1\.0 has 1, 2, 4-bit weights, not 8/);
   });
 });

@@ -9,8 +9,8 @@ import { mapKind } from "../../../targets/truenorth-sim/map.js";
 import type { Project } from "../../e2e/rig.js";
 import { checkManifest, convertedMlp, stageContext } from "../stage-helpers.js";
 
-const registers = { maxWeight: 255, maxLeak: 255, maxShift: 16 };
-const geometry = { axonsPerCore: 256, neuronsPerCore: 256 };
+const registers = { max_weight: 255, max_leak: 255, max_threshold_shift: 16, host_ops: [] };
+const geometry = { axons_per_core: 256, neurons_per_core: 256 };
 
 describe("truenorth-sim stages on a converted brown-genre-mlp", () => {
   let project: Project;
@@ -35,11 +35,11 @@ describe("truenorth-sim stages on a converted brown-genre-mlp", () => {
     expect(legalized.metrics!.weightBits).toBe(2);
 
     const map = stageContext(root, "map");
-    await mapKind.run(map, { snn }, { ...geometry, coresPerChip: 4096, chips: 1 });
+    await mapKind.run(map, { snn }, { ...geometry, cores_per_chip: 4096, chips: 1, host_ops: [] });
     const mapping = JSON.parse(readFileSync(join(map.workDir, "mapping.json"), "utf8"));
     expect(mapping.used).toBe(69);
-    expect(mapping.layers.map((l: { cores: number }) => l.cores)).toEqual([64, 4, 1]);
-    expect(mapping.ticksPerInference).toBe(16 + 3 + 2);
+    expect(mapping.layers.map((l: { units: number }) => l.units)).toEqual([64, 4, 1]);
+    expect(mapping.ticksPerRow).toBe(16 + 3 + 2);
 
     const sim = stageContext(root, "simulate");
     const simulated = await simulateKind.run(
@@ -51,7 +51,7 @@ describe("truenorth-sim stages on a converted brown-genre-mlp", () => {
     expect((simulated.metrics!.spiking as { synapticOpsPerInference: number }).synapticOpsPerInference).toBeGreaterThan(0);
 
     const emit = stageContext(root, "emit");
-    await emitKind.run(emit, { snn, "registers.json": join(legal.workDir, "registers.json"), "mapping.json": join(map.workDir, "mapping.json") }, { ...geometry, tickMs: 1 });
+    await emitKind.run(emit, { snn, mapping: join(map.workDir, "mapping.json") }, { ...geometry, tick_ms: 1 });
     const bundle = join(emit.workDir, "bundle");
     checkManifest(bundle);
     const network = JSON.parse(readFileSync(join(bundle, "network.json"), "utf8"));
