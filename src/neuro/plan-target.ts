@@ -7,7 +7,10 @@
  *   map:<t>       inputs {snn: legalized}                         → `mapping.json`
  *   simulate:<t>  the `simulate` kind on the legalized IR and the ANN it came from → `metrics.json`
  *   estimate:<t>  inputs {mapping, simulation}                    → `metrics.json`: THE REPORT ROW
- *   emit:<t>      inputs {snn: legalized, mapping, estimate}      → `bundle`, materialized at build/targets/<t>/
+ *   emit:<t>      inputs {snn: legalized, mapping}                → `bundle`, materialized at build/targets/<t>/
+ *
+ * emit does not read the estimate: the deployable bundle depends on the network and its
+ * mapping only, so a new evaluation slice or energy constant never rebuilds it.
  *
  * legalize and map also get `host_ops` (the profile's list) and map gets `chips` (the config's),
  * estimate gets `host_mac_rate` (timing.host_mac_rate): every chip reads those the same way.
@@ -78,7 +81,7 @@ export function planNeuromorphicTarget(ctx: PlanContext, use: TargetUse, final: 
     id: ids.emit,
     kind: steps.emit.kind,
     ...bound(steps.emit),
-    inputs: { snn, mapping, estimate: ctx.fromStage(ids.estimate, "metrics.json") },
+    inputs: { snn, mapping },
     materialize: { bundle: `targets/${t}` },
   });
   return ids;

@@ -1,7 +1,7 @@
 /**
  * emit:loihi2-sim — the bundle: `network.nir` (NIR graph of the on-chip islands, rate coding),
  * `network.net` (lava-dl netx; `network.<k>.net` per island when there are several), the host
- * layers' ONNX models under `host/`, `mapping.json`, `estimate.json` (the report row's figures),
+ * layers' ONNX models under `host/`, `mapping.json`,
  * README.md and manifest.json (every file's sha256).
  */
 import { readFile } from "node:fs/promises";
@@ -12,7 +12,7 @@ import type { Json } from "../../src/util/canonical-json.js";
 export const emitKind: StageKind<Record<string, never>> = {
   id: "emit:loihi2-sim",
   version: "1",
-  description: "write the loihi2-sim bundle: NIR graph, lava-dl netx network, host models, mapping, estimate, manifest",
+  description: "write the loihi2-sim bundle: NIR graph, lava-dl netx network, host models, mapping, manifest",
   async run(ctx, inputs) {
     const { readSnnIr } = await import("../../src/snn/index.js");
     const { finishBundle, openBundle } = await import("../../src/neuro/bundle.js");
@@ -51,7 +51,6 @@ export const emitKind: StageKind<Record<string, never>> = {
       host.push({ name: layer.name, file: `host/${layer.model.file}`, inputs: layer.inputs.map((t) => t.name), outputs: layer.outputs.map((t) => t.name) });
     }
     await bundle.write("mapping.json", await readFile(inputs.mapping!));
-    await bundle.write("estimate.json", await readFile(inputs.estimate!));
     const fields: Record<string, Json> = {
       encoding: loaded.ir.encoding.type,
       nir,

@@ -10,7 +10,7 @@ export function readme(ir: SnnIr, fields: Record<string, Json>, notes: readonly 
 
 Built by slm from a ${ir.encoding.type}-coded spiking network (T = ${ir.encoding.timesteps}) legalized for
 Intel Loihi 2: 8-bit weight mantissas with a per-layer exponent. Nothing here ran on a Loihi
-chip; the figures in \`estimate.json\` are estimates (see docs/targets.md in slm).
+chip; slm's report (build/metrics/loihi2-sim.estimate.json) estimates its energy and latency.
 
 ## Files
 - \`network.nir\`: NIR graph (HDF5; \`nir.read("network.nir")\`) of the on-chip layers. Weights are
@@ -20,7 +20,7 @@ chip; the figures in \`estimate.json\` are estimates (see docs/targets.md in slm
   \`lava.lib.dl.netx.hdf5.Network(net_config=...)\`), one per on-chip island. Integer weight, bias
   and vThMant share one unit per layer (2^-6 of a weight step times one input event).
 - \`host/\`: ONNX models of the layers the host CPU runs between the islands.
-- \`mapping.json\`: cores per layer and chips; \`estimate.json\`: the report row's figures.
+- \`mapping.json\`: cores per layer and chips.
 - \`manifest.json\`: sha256 and size of every file.
 
 The on-chip islands and the host layers run in the IR's order (slm's docs/snn-ir.md): a host

@@ -54,7 +54,7 @@ targets: [cpu-int8, {name: loihi2-sim, profile: chips/loihi.yaml}]
       const content = project.readBytes(`${bundle}/${file}`);
       expect([content.length, createHash("sha256").update(content).digest("hex")]).toEqual([bytes, sha256]);
     }
-    expect(Object.keys(manifest().files).sort()).toEqual(["README.md", "estimate.json", "mapping.json", "network.net", "network.nir"]);
+    expect(Object.keys(manifest().files).sort()).toEqual(["README.md", "mapping.json", "network.net", "network.nir"]);
   });
 
   it.skipIf(h5pyMissing() !== undefined)("writes NIR and netx files that h5py reads with the documented layout", () => {
@@ -103,7 +103,7 @@ print(bool(np.allclose(r, r[0], rtol=1e-5)) and bool((nir[~mask] == 0).all()))`,
     const { result, json } = await project.buildJson();
     expect(result.code, result.stderr).toBe(0);
     const ran = Object.entries(states(json)).filter(([, state]) => state !== "cached").map(([id]) => id).sort();
-    expect(ran).toEqual(["emit:loihi2-sim", "estimate:loihi2-sim"]);
+    expect(ran).toEqual(["estimate:loihi2-sim"]);
     expect(row().metrics.estimates.energyPerInference.value).toBeGreaterThan(before);
     // The HDF5 files do not depend on energy, and are byte-identical when rewritten.
     expect(manifest().files["network.nir"]!.sha256).toBe(nirBefore);
