@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Regenerates the checked-in schemas from the compiled sources (run
 // `npx tsc -p tsconfig.build.json` first): schemas/slm.config.schema.json,
-// schemas/recipe.schema.json and src/config/generated/config-validator.ts (the config module),
+// schemas/recipe.schema.json and src/config/generated/{config,target}-validator.ts (the config module),
 // schemas/snn-ir.schema.json (src/snn/ir-schema.ts), schemas/report.schema.json
 // (src/report/report-schema.ts). Tests fail when the checked-in files differ
 // from what this would write.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configSchemaFiles } from "../dist/src/config/codegen.js";
@@ -19,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const catalog = builtinRegistry();
 
 const files = {
-  ...configSchemaFiles(catalog),
+  ...configSchemaFiles(catalog, JSON.parse(readFileSync(join(root, "schemas/target.schema.json"), "utf8"))),
   "schemas/snn-ir.schema.json": snnIrSchemaText(),
   "schemas/report.schema.json": reportSchemaText(),
 };

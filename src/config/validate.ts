@@ -1,13 +1,14 @@
 /**
  * Runs the config schema over a config value with ajv (defaults applied in place). The
- * validator for the schema slm ships with is generated at build time (ajv standalone code in
- * generated/config-validator.ts), so a normal load neither loads nor compiles ajv; any other
+ * validators for the schemas slm ships with (the config's, hardware profiles') are generated at
+ * build time (ajv standalone code in generated/), so a normal load neither loads nor compiles ajv; any other
  * catalog (a test's, a plugin under development) is compiled here on first use.
  */
 import { createRequire } from "node:module";
 import type { ErrorObject, Options } from "ajv";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import * as generated from "./generated/config-validator.js";
+import * as generatedTarget from "./generated/target-validator.js";
 import type { JsonObject } from "./schema.js";
 
 /** A compiled validator: true when valid; `errors` holds ajv's errors otherwise. */
@@ -28,7 +29,9 @@ export function schemaDigest(schema: JsonObject): string {
   return sha256Hex(canonicalJson(schema));
 }
 
-const compiled = new Map<string, Validator>([[generated.schemaDigest as string, generated.validate as unknown as Validator]]);
+const compiled = new Map<string, Validator>(
+  [generated, generatedTarget].map((module) => [module.schemaDigest as string, module.validate as unknown as Validator]),
+);
 
 /** The validator for `schema`: the generated one if it was made from this schema, else compiled now. */
 export function validatorFor(schema: JsonObject): Validator {

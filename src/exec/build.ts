@@ -84,7 +84,6 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
         "report.html": await renderHtml(report, readText(resolve(project.outDir, "report.html"))),
       },
       store,
-      store.statCache,
     );
     const lockChanged = lockText !== oldLockText;
     if (lockChanged && !options.frozen) await writeFileAtomic(project.lockPath, lockText);

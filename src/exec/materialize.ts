@@ -5,7 +5,6 @@ import { isProcessAlive } from "../store/fs-atomic.js";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
 import { writeFileAtomic } from "../util/file-io.js";
-import type { FileDigester } from "./executor.js";
 
 /** The build folder's own record of what it holds, so a no-op build can leave it alone. */
 const MANIFEST = ".slm-build.json";
@@ -32,11 +31,10 @@ export async function materializeBuild(
   files: readonly MaterializedFile[],
   extras: Readonly<Record<string, string>>,
   store: Store,
-  digester: FileDigester,
 ): Promise<void> {
   const wanted: Manifest = { files: Object.fromEntries(files.map((f) => [f.path, f.ref.digest]).sort()) };
   const previous = await readManifest(outDir);
-  if (previous && (await holdsExactly(outDir, previous, wanted, digester))) {
+  if (previous && (await holdsExactly(outDir, previous, files, store))) {
     for (const [path, text] of Object.entries(extras)) await writeFileAtomic(join(outDir, path), text);
     return;
   }
@@ -47,7 +45,7 @@ export async function materializeBuild(
     for (const file of files) {
       const dest = join(staging, file.path);
       await mkdir(dirname(dest), { recursive: true });
-      const reused = previous?.files[file.path] === file.ref.digest && (await tryLink(join(outDir, file.path), dest, file.ref, digester));
+      const reused = previous?.files[file.path] === file.ref.digest && (await tryLink(join(outDir, file.path), dest, file.ref, store));
       if (!reused) await store.materialize(file.ref, dest);
     }
     for (const [path, text] of Object.entries(extras)) {
@@ -80,26 +78,18 @@ async function readManifest(outDir: string): Promise<Manifest | undefined> {
   }
 }
 
-async function holdsExactly(outDir: string, previous: Manifest, wanted: Manifest, digester: FileDigester): Promise<boolean> {
-  const paths = Object.keys(wanted.files);
-  if (paths.length !== Object.keys(previous.files).length) return false;
-  for (const path of paths) {
-    if (previous.files[path] !== wanted.files[path]) return false;
-    if (!(await hasDigest(join(outDir, path), wanted.files[path]!, digester))) return false;
+/** True when the folder's record lists exactly `files` and each (a file or a whole tree) is unchanged on disk. */
+async function holdsExactly(outDir: string, previous: Manifest, files: readonly MaterializedFile[], store: Store): Promise<boolean> {
+  if (files.length !== Object.keys(previous.files).length) return false;
+  for (const file of files) {
+    if (previous.files[file.path] !== file.ref.digest) return false;
+    if (!(await store.holds(file.ref, join(outDir, file.path)).catch(() => false))) return false;
   }
   return true;
 }
 
-async function hasDigest(path: string, digest: string, digester: FileDigester): Promise<boolean> {
-  try {
-    return (await digester.digestFile(path)).digest === digest;
-  } catch {
-    return false;
-  }
-}
-
-async function tryLink(from: string, to: string, ref: OutputRef, digester: FileDigester): Promise<boolean> {
-  if (ref.kind !== "file" || !(await hasDigest(from, ref.digest, digester))) return false;
+async function tryLink(from: string, to: string, ref: OutputRef, store: Store): Promise<boolean> {
+  if (ref.kind !== "file" || !(await store.holds(ref, from).catch(() => false))) return false;
   try {
     await link(from, to);
     return true;

@@ -23,12 +23,17 @@ import { listTreeFiles, type TreeEntry } from "./tree.js";
 const FILE_MODE = 0o644;
 const COPY_CONCURRENCY = 8;
 
+/** True when `dest` already holds exactly the stored file or tree `ref` (checked through the stat cache). */
+export async function holds(store: Store, ref: OutputRef, dest: string): Promise<boolean> {
+  const target = resolve(dest);
+  return ref.kind === "tree" ? treeHolds(store.statCache, target, await store.readTree(ref.digest)) : fileHolds(store.statCache, target, ref.digest);
+}
+
 /** Makes `dest` hold the stored file or tree `ref` (see the module comment). */
 export async function materialize(store: Store, ref: OutputRef, dest: string): Promise<void> {
+  if (await holds(store, ref, dest)) return;
   const target = resolve(dest);
   const entries = ref.kind === "tree" ? await store.readTree(ref.digest) : undefined;
-  const current = entries ? await treeHolds(store.statCache, target, entries) : await fileHolds(store.statCache, target, ref.digest);
-  if (current) return;
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${uniqueName(basename(target))}`);
   try {

@@ -30,7 +30,7 @@ import { writeFileAtomic } from "../util/file-io.js";
 import { errorCode, uniqueName } from "./fs-atomic.js";
 import { hashFile, sameContentStat } from "./hash-file.js";
 import { mapLimit } from "./map-limit.js";
-import { materialize } from "./materialize.js";
+import { holds, materialize } from "./materialize.js";
 import { StatCache } from "./stat-cache.js";
 import { encodeTreeManifest, listTreeFiles, parseTreeManifest, type TreeEntry } from "./tree.js";
 
@@ -188,6 +188,11 @@ export class Store {
    */
   async materialize(ref: OutputRef, dest: string): Promise<void> {
     await materialize(this, ref, dest);
+  }
+
+  /** True when `dest` holds exactly the stored file or tree `ref`; unchanged files are only stat'ed. */
+  holds(ref: OutputRef, dest: string): Promise<boolean> {
+    return holds(this, ref, dest);
   }
 
   async #moveIn(source: string): Promise<OutputRef> {

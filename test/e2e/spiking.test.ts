@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierConfig, Project, states } from "./rig.js";
 
@@ -44,6 +44,15 @@ describe("a recipe that ends with convert", () => {
     expect(existsSync(project.path("build/model.onnx"))).toBe(true);
     expect(existsSync(project.path("build/snn/snn.json"))).toBe(true);
     expect(existsSync(project.path("build/metrics/convert.json"))).toBe(true);
+  });
+
+  it("leaves the build folder alone on a no-op build, folders (the spiking network) included", async () => {
+    const inodes = () => ["build/model.onnx", "build/snn/snn.json"].map((path) => statSync(project.path(path)).ino);
+    const before = inodes();
+    const { result, json } = await project.buildJson();
+    expect(result.code, result.stderr).toBe(0);
+    expect(Object.values(states(json)).every((state) => state === "cached")).toBe(true);
+    expect(inodes()).toEqual(before);
   });
 
   it("reruns only conversion and simulation when convert.threshold changes", async () => {
