@@ -1,4 +1,5 @@
-import type { Config } from "../config/types.js";
+import type { Config, Task } from "../config/types.js";
+import type { GraphOptimization } from "../eval/session.js";
 import { InputError, type SourceLocation } from "../errors.js";
 import { calibrateKind } from "../passes/calibrate/index.js";
 import { simulateKind } from "../snn/simulate-kind.js";
@@ -8,6 +9,25 @@ import type { Json } from "../util/canonical-json.js";
 import { bindParams, type PlanBuilder, type StageInput } from "./plan.js";
 
 export type DataSetName = "evaluation" | "calibration";
+
+/**
+ * The params of a stage that runs the model over a data set, as `runParams` binds them: which
+ * slice of the data and the onnxruntime session settings. Stage kinds extend it with their own.
+ */
+export interface RunParams {
+  task: Task;
+  /** causal-lm: tokens per window. */
+  window?: number;
+  /** causal-lm: only the first N windows; absent = all complete windows. */
+  windows?: number;
+  /** classifier: only the first N samples; absent = all. */
+  samples?: number;
+  /** Windows or samples per run. */
+  batch: number;
+  /** onnxruntime intra-op threads (and worker threads where a stage has them). */
+  threads: number;
+  optimization: GraphOptimization;
+}
 
 /**
  * What the planner and target plugins use to add stages: inputs from project files or other

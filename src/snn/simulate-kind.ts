@@ -4,24 +4,11 @@
  * (classifier JSONL) or `ids` + `tokens` (causal LM, the tokenize stage's outputs). Output:
  * `metrics.json` (accuracy or perplexity of both, top-1 agreement, KL, per-layer counts).
  */
-import type { Task } from "../config/types.js";
-import type { GraphOptimization } from "../eval/index.js";
+import type { RunParams } from "../plan/plan-context.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /** Validated, defaulted params (field names as in the schema). */
-export interface SimulateParams {
-  task: Task;
-  /** causal-lm: tokens per window. */
-  window?: number;
-  /** causal-lm: only the first N windows. */
-  windows?: number;
-  /** classifier: only the first N samples. */
-  samples?: number;
-  /** Samples or windows per simulator run. */
-  batch: number;
-  /** Worker threads for the spiking layers, and onnxruntime threads for host layers and the ANN. */
-  threads: number;
-  optimization: GraphOptimization;
+export interface SimulateParams extends RunParams {
   state: "float" | "fixed";
   /** fixed: fraction bits (a spiking neuron's threshold is 2^F units). */
   fraction_bits?: number;

@@ -1,19 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Task } from "../config/types.js";
-import type { GraphOptimization } from "../eval/index.js";
+import type { RunParams } from "../plan/plan-context.js";
 import type { StageKind } from "../plan/stage-kind.js";
 import type { Json } from "../util/canonical-json.js";
 import type { TokensInfo } from "./tokenize.js";
 
-export interface EvaluateParams {
-  task: Task;
-  window?: number;
-  windows?: number;
-  samples?: number;
-  batch: number;
-  threads: number;
-  optimization: GraphOptimization;
+export interface EvaluateParams extends RunParams {
   latency_runs: number;
 }
 

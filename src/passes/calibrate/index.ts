@@ -1,21 +1,8 @@
-import type { Task } from "../../config/types.js";
-import type { GraphOptimization } from "../../eval/index.js";
+import type { RunParams } from "../../plan/plan-context.js";
 import type { StageKind } from "../../plan/stage-kind.js";
 
-/** The calibrate stage's params, as the planner binds them (src/plan/expand.ts `runParams`). */
-export interface CalibrateParams {
-  task: Task;
-  /** causal-lm: tokens per window. */
-  window?: number;
-  /** causal-lm: only the first N windows; absent = all complete windows. */
-  windows?: number;
-  /** classifier: only the first N samples; absent = all. */
-  samples?: number;
-  /** Windows or samples per session.run. */
-  batch: number;
-  threads: number;
-  optimization: GraphOptimization;
-}
+/** The calibrate stage's params, as the planner binds them (PlanContext.runParams). */
+export type CalibrateParams = RunParams;
 
 /**
  * Activation statistics of one model over the calibration data (stats.json, see ./stats.ts):
