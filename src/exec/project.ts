@@ -29,7 +29,8 @@ export function openProject(options: ProjectOptions): Project {
   const registry = builtinRegistry();
   const loaded = loadConfig({ path: options.configPath, overrides: [...options.overrides], catalog: registry });
   const projectDir = loaded.projectDir;
-  const profiles = loadTargetProfiles(loaded, registry);
+  const storeDir = resolve(projectDir, loaded.config.build.store);
+  const profiles = loadTargetProfiles(loaded, registry, join(storeDir, "profiles"));
   const plan = planBuild(loaded.config, registry, (field) => loaded.sources.locate(field), profiles);
   return {
     registry,
@@ -38,7 +39,7 @@ export function openProject(options: ProjectOptions): Project {
     projectDir,
     configName: relative(projectDir, resolve(options.configPath)) || options.configPath,
     outDir: resolve(projectDir, loaded.config.build.out_dir),
-    storeDir: resolve(projectDir, loaded.config.build.store),
+    storeDir,
     lockPath: join(projectDir, "slm.lock"),
   };
 }
@@ -48,13 +49,13 @@ export function openProject(options: ProjectOptions): Project {
  * project's copy when the target's `profile` param names one, else the shipped
  * targets/<name>/target.yaml. Loaded here, not in the pure planner.
  */
-function loadTargetProfiles(loaded: LoadedConfig, registry: Registry): Map<string, Profile> {
+function loadTargetProfiles(loaded: LoadedConfig, registry: Registry, cacheDir: string): Map<string, Profile> {
   const profiles = new Map<string, Profile>();
   for (const target of loaded.config.targets) {
     if (!registry.targets.get(target.name)?.profile) continue;
     const path = typeof target.params.profile === "string" ? target.params.profile : undefined;
     const field = `${target.origin}.profile`;
-    profiles.set(target.origin, loadProfile({ name: target.name, path, projectDir: loaded.projectDir, ...(path ? { field: loaded.sources.locate(field) } : {}) }));
+    profiles.set(target.origin, loadProfile({ name: target.name, path, projectDir: loaded.projectDir, cacheDir, ...(path ? { field: loaded.sources.locate(field) } : {}) }));
   }
   return profiles;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -33,6 +33,20 @@ describe("hardware profiles", () => {
     expect(profile.fact("energy.synaptic_op")).toMatchObject({ value: 23.6, unit: "pJ", evidence: "extrapolated" });
     expect(profile.fact("energy.static_power").evidence).toBe("measured");
     expect(profile.host_ops).toContain("Softmax");
+  });
+
+  it("remembers validated profiles by content, and validates changed text again", () => {
+    const cacheDir = join(dir, "cache");
+    writeFileSync(join(dir, "cached.yaml"), shipped);
+    const options = { name: "loihi2-sim", path: "cached.yaml", projectDir: dir, cacheDir };
+    const first = loadProfile(options);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    const second = loadProfile(options);
+    expect(second.number("constraints.neurons_per_core")).toBe(first.number("constraints.neurons_per_core"));
+    expect(second.file).toBe("cached.yaml");
+    writeFileSync(join(dir, "cached.yaml"), shipped.replace(/evidence: extrapolated/, "evidence: guess"));
+    expect(errorOf(() => loadProfile(options))).toBeInstanceOf(InputError);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
   });
 
   it("names the missing fact and the file", () => {
