@@ -119,8 +119,20 @@ evaluation:
 ${extra}`;
 }
 
-/** The classifier config, on the first 100 eval samples. */
-export function classifierConfig(extra = ""): string {
+/** Data slices of the classifier config: eval samples (default 100), calibration samples (none: no calibration data). */
+export interface ClassifierSlices {
+  samples?: number;
+  /** Adds data.calibration (calib.jsonl) with this many samples; 0 = all of them. */
+  calibration?: number;
+  latencyRuns?: number;
+}
+
+/** The classifier config, on the first 100 eval samples unless `slices` says otherwise. */
+export function classifierConfig(extra = "", slices: ClassifierSlices = {}): string {
+  const calibration =
+    slices.calibration === undefined
+      ? ""
+      : `  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n${slices.calibration > 0 ? `    samples: ${slices.calibration}\n` : ""}`;
   return `name: mlp-test
 model:
   task: classifier
@@ -129,8 +141,8 @@ model:
 data:
   evaluation:
     path: models/brown-genre-mlp/eval.jsonl
-    samples: 100
-evaluation:
-  latency_runs: 3
+    samples: ${slices.samples ?? 100}
+${calibration}evaluation:
+  latency_runs: ${slices.latencyRuns ?? 3}
 ${extra}`;
 }

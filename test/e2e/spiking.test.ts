@@ -12,7 +12,9 @@ describe("a recipe that ends with convert", () => {
   const config = classifierConfig(`recipe:
   - quantize: {mode: weight-only}
   - convert: {timesteps: 16}
-`).replace("    samples: 100\n", "    samples: 100\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 200\n");
+`,
+    { calibration: 200 },
+  );
   beforeAll(() => {
     project.addModel("brown-genre-mlp").write("slm.config.yaml", config);
   });

@@ -124,5 +124,7 @@ export function exampleClassifierConfig(extra = ""): string {
   - quantize: {mode: static}
   - convert: {timesteps: 8}
 targets: [cpu-int8]
-${extra}`).replace("    samples: 100\n", "    samples: 60\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 100\n");
+${extra}`,
+    { samples: 60, calibration: 100 },
+  );
 }

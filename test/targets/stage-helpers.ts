@@ -12,8 +12,7 @@ import { classifierConfig, Project, REPO } from "../e2e/rig.js";
 /** A converted brown-genre-mlp (rate coding, spike decoding) built through the CLI. */
 export async function convertedMlp(convert: string): Promise<Project> {
   const project = new Project();
-  const config = classifierConfig(`recipe:\n  - quantize: {mode: weight-only}\n  - convert: ${convert}\n`)
-    .replace("samples: 100", "samples: 60\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 100");
+  const config = classifierConfig(`recipe:\n  - quantize: {mode: weight-only}\n  - convert: ${convert}\n`, { samples: 60, calibration: 100 });
   project.addModel("brown-genre-mlp").write("slm.config.yaml", config);
   const result = await project.run("build");
   if (result.code !== 0) throw new Error(result.stderr);
@@ -40,10 +39,7 @@ export function checkManifest(dir: string): void {
 
 /** The brown-genre-mlp config the CLI tests build: 100 eval samples, 200 calibration samples, quantize then convert. */
 export function mlpConfig(convert: string, targets: string): string {
-  return classifierConfig(`recipe:\n  - quantize: {mode: weight-only}\n  - convert: ${convert}\ntargets: ${targets}\n`).replace(
-    "    samples: 100\n",
-    "    samples: 100\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 200\n",
-  );
+  return classifierConfig(`recipe:\n  - quantize: {mode: weight-only}\n  - convert: ${convert}\ntargets: ${targets}\n`, { calibration: 200 });
 }
 
 /** A project-local copy of a shipped profile, with `edit` applied to its text. */

@@ -3,29 +3,13 @@
  * activation statistics, and a change to that step's own params reuses the cached statistics.
  */
 import { afterAll, expect, test } from "vitest";
-import { Project, states } from "../../e2e/rig.js";
+import { classifierConfig, Project, states } from "../../e2e/rig.js";
 
 const project = new Project("slm-calibrate-e2e-").addModel("brown-genre-mlp");
 afterAll(() => project.remove());
 
 function config(sparsity: number): string {
-  return `name: mlp-calibrate
-model:
-  task: classifier
-  onnx: models/brown-genre-mlp/model.onnx
-  tokenizer: models/brown-genre-mlp/tokenizer.json
-data:
-  evaluation:
-    path: models/brown-genre-mlp/eval.jsonl
-    samples: 100
-  calibration:
-    path: models/brown-genre-mlp/calib.jsonl
-    samples: 64
-evaluation:
-  latency_runs: 0
-recipe:
-  - prune: {method: wanda, sparsity: ${sparsity}}
-`;
+  return classifierConfig(`recipe:\n  - prune: {method: wanda, sparsity: ${sparsity}}\n`, { calibration: 64, latencyRuns: 0 });
 }
 
 test("a Wanda step gets a calibrate stage; changing its sparsity does not rerun calibration", async () => {

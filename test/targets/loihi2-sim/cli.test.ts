@@ -15,9 +15,9 @@ describe("loihi2-sim through the CLI", () => {
   - quantize: {mode: static}
   - convert: {timesteps: 8}
 targets: [cpu-int8, {name: loihi2-sim, profile: chips/loihi.yaml}]
-`)
-    .replace("    samples: 100\n", "    samples: 40\n  calibration:\n    path: models/brown-genre-mlp/calib.jsonl\n    samples: 100\n")
-    .replace("latency_runs: 3", "latency_runs: 1");
+`,
+    { samples: 40, calibration: 100, latencyRuns: 1 },
+  );
   const bundle = "build/targets/loihi2-sim";
   type Row = { label: string; target?: string; metrics: Record<string, any> };
   const row = (): Row => (JSON.parse(project.read("build/report.json")).results.models as Row[]).find((r) => r.label === "loihi2-sim")!;
