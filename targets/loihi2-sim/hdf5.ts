@@ -22,6 +22,8 @@ export async function writeHdf5(path: string, tree: H5Tree): Promise<void> {
   await h5wasm.ready;
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const now = Date.now;
+  let failure: unknown;
+  // Pinned only for the synchronous write: no other code runs while the clock reads 0.
   Date.now = () => 0;
   try {
     const file = new h5wasm.File(temp, "w");
@@ -31,10 +33,13 @@ export async function writeHdf5(path: string, tree: H5Tree): Promise<void> {
       file.close();
     }
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    failure = error;
   } finally {
     Date.now = now;
+  }
+  if (failure !== undefined) {
+    await rm(temp, { force: true });
+    throw failure;
   }
   await rename(temp, path);
 }
