@@ -10,6 +10,9 @@
  * Tensors covered: every float32 value that is an input or output of a MatMul, Gemm, Conv or
  * Relu node, and every float32 graph input and output; never initializers or Constant outputs.
  */
+import { readFile } from "node:fs/promises";
+import { InputError } from "../../errors.js";
+
 export interface CalibrationStats {
   version: 1;
   /** Inference runs (windows or samples) the statistics cover. */
@@ -63,4 +66,19 @@ export function formatCalibrationStats(stats: CalibrationStats): string {
     return `${JSON.stringify(name)}:${JSON.stringify(ordered)}`;
   });
   return `{"version":${stats.version},"samples":${stats.samples},"tensors":{\n${lines.join(",\n")}\n}}\n`;
+}
+
+/** Reads a stats.json; InputError naming the file when it cannot be read or is not version 1. */
+export async function readCalibrationStats(path: string): Promise<CalibrationStats> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new InputError(`calibration statistics cannot be read: ${(error as Error).message}`, { location: { file: path }, cause: error });
+  }
+  const stats = value as Partial<CalibrationStats> | null;
+  if (stats === null || typeof stats !== "object" || stats.version !== 1 || typeof stats.tensors !== "object" || stats.tensors === null) {
+    throw new InputError("calibration statistics are not a version 1 stats.json (src/passes/calibrate/stats.ts)", { location: { file: path } });
+  }
+  return stats as CalibrationStats;
 }

@@ -7,7 +7,7 @@ import { InputError } from "../../errors.js";
 import { readModel, topologicalOrder, type NodeProto } from "../../onnx/index.js";
 import type { StageContext, StageResult } from "../../plan/stage-kind.js";
 import { sha256Hex, type Json } from "../../util/canonical-json.js";
-import type { CalibrationStats } from "../calibrate/stats.js";
+import { readCalibrationStats } from "../calibrate/stats.js";
 import { Constants } from "./constants.js";
 import { ElemTypes } from "./elem-types.js";
 import { emitIr } from "./emit-ir.js";
@@ -21,7 +21,7 @@ import { findSynapses } from "./synapses.js";
 export async function runConvert(ctx: StageContext, inputs: Readonly<Record<string, string>>, params: ConvertParams): Promise<StageResult> {
   const modelPath = inputs.model!;
   const statsPath = inputs.calibration!;
-  const [bytes, model, stats] = await Promise.all([readFile(modelPath), readModel(modelPath), readStats(statsPath)]);
+  const [bytes, model, stats] = await Promise.all([readFile(modelPath), readModel(modelPath), readCalibrationStats(statsPath)]);
   const graph = model.proto.graph!;
   const synapses = findSynapses(graph, new Constants(graph));
   warnOpaqueQuantization(graph.node, (message) => ctx.warn(message));
@@ -61,16 +61,3 @@ function warnOpaqueQuantization(nodes: readonly NodeProto[], warn: (message: str
   warn(`convert: ${list} node(s) run on the host: convert reads float weights or DequantizeLinear (QDQ) integer weights; quantize in weight-only or static mode with format qdq to spike them`);
 }
 
-async function readStats(path: string): Promise<CalibrationStats> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new InputError(`calibration statistics cannot be read: ${(error as Error).message}`, { location: { file: path }, cause: error });
-  }
-  const stats = value as Partial<CalibrationStats> | null;
-  if (stats === null || typeof stats !== "object" || stats.version !== 1 || typeof stats.tensors !== "object" || stats.tensors === null) {
-    throw new InputError("calibration statistics are not a version 1 stats.json (see src/passes/calibrate/stats.ts)", { location: { file: path } });
-  }
-  return stats as CalibrationStats;
-}

@@ -4,7 +4,6 @@
  * Approach for Large Language Models"). Float32, as Wanda's reference code computes them.
  * Magnitude pruning needs no scores: the weights are compared by absolute value directly.
  */
-import { readFile } from "node:fs/promises";
 import { SlmError } from "../../errors.js";
 import type { CalibrationStats } from "../calibrate/stats.js";
 import type { Layout, Weight } from "./weights.js";
@@ -23,14 +22,6 @@ export function wandaScores(values: Float32Array, layout: Layout, norms: Float64
   return scores;
 }
 
-/** The calibration statistics file (src/passes/calibrate/stats.ts). */
-export async function readCalibrationStats(path: string): Promise<CalibrationStats> {
-  const stats = JSON.parse(await readFile(path, "utf8")) as CalibrationStats;
-  if (stats.version !== 1 || typeof stats.tensors !== "object" || stats.tensors === null) {
-    throw new SlmError(`${path}: not a version 1 calibration statistics file`);
-  }
-  return stats;
-}
 
 /**
  * ‖x_k‖ over the calibration data for each input feature k of `weight`: the square root of the

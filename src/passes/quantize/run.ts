@@ -3,14 +3,14 @@
  * nodes to quantize, rewrites them for the chosen mode, and writes `model.onnx` and
  * `report.json` into the stage's work folder.
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { opsetVersion, parameterCount, readModel, writeModel, type ModelProto } from "../../onnx/index.js";
 import type { StageContext, StageResult } from "../../plan/stage-kind.js";
 import { canonicalJson } from "../../util/canonical-json.js";
 import { writeFileAtomic } from "../../util/file-io.js";
-import type { CalibrationStats } from "../calibrate/stats.js";
+import { readCalibrationStats } from "../calibrate/stats.js";
 import { quantizeDynamic } from "./dynamic.js";
 import { requireOpset } from "./graph-edit.js";
 import { upgradeToOpset21 } from "./opset-upgrade.js";
@@ -29,7 +29,7 @@ export async function runQuantize(ctx: StageContext, inputs: Readonly<Record<str
   const graph = model.proto.graph!;
   const parametersBefore = parameterCount(graph);
   prepareOpset(model.proto, params, source);
-  const stats = params.mode === "static" ? await readCalibration(inputs.calibration, source) : undefined;
+  const stats = params.mode === "static" ? await readCalibrationStats(requiredCalibration(inputs.calibration, source)) : undefined;
   const { candidates, floatNodes } = selectNodes(graph, params);
   const rewrite = new GraphRewrite(graph);
   const state: QuantizeState = { rewrite, report: new ReportBuilder(), params, encoded: new Map() };
@@ -82,20 +82,6 @@ function addOpsetImports(model: ModelProto, params: QuantizeParams): void {
   if (params.bits === 4 && params.format === "matmulnbits") requireOpset(model, "com.microsoft", 1);
 }
 
-async function readCalibration(path: string | undefined, model: string): Promise<CalibrationStats> {
-  if (path === undefined) throw new InputError(`quantize (static) of ${model} needs calibration statistics: set data.calibration`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
-  } catch (cause) {
-    throw new InputError(`${path}: cannot read calibration statistics (${(cause as Error).message})`, { cause });
-  }
-  const stats = parsed as Partial<CalibrationStats>;
-  if (stats.version !== 1 || typeof stats.tensors !== "object" || stats.tensors === null) {
-    throw new InputError(`${path}: not a version 1 calibration statistics file`);
-  }
-  return stats as CalibrationStats;
-}
 
 /** One warning per reason: `quantize: nodes A, B stay in float: <reason>`. */
 function warnFloatNodes(ctx: StageContext, floatNodes: readonly FloatNode[]): void {
@@ -104,4 +90,9 @@ function warnFloatNodes(ctx: StageContext, floatNodes: readonly FloatNode[]): vo
   for (const [reason, nodes] of byReason) {
     ctx.warn(`quantize: ${nodes.length === 1 ? "node" : "nodes"} ${nodes.join(", ")} ${nodes.length === 1 ? "stays" : "stay"} in float: ${reason}`);
   }
+}
+
+function requiredCalibration(path: string | undefined, model: string): string {
+  if (path === undefined) throw new InputError(`quantize (static) of ${model} needs calibration statistics: set data.calibration`);
+  return path;
 }
