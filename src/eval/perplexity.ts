@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import type { Tensor } from "onnxruntime-node";
 import { InputError, SlmError } from "../errors.js";
 import { findModelInterface, fixedDim } from "./model-interface.js";
-import { inlineScorer, workerScorer, type NllScorer } from "./nll-scorer.js";
+import { inlineScorer, workerScorer } from "./nll-scorer.js";
 import { runSession, type EvalSession } from "./session.js";
 
 /** How to evaluate; every field has a default. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { configSchemaFiles } from "../../src/config/codegen.js";
 import { buildConfigSchema } from "../../src/config/schema.js";
 import { builtinRegistry } from "../../src/plugins/registry.js";
-import { catalog, emptyCatalog } from "./rig.js";
+import { catalog } from "./rig.js";
 
 // The catalog the checked-in files were generated from (scripts/generate-schemas.js
 // names the same one): regenerate with `npm run schemas`.
