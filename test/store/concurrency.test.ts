@@ -19,7 +19,8 @@ beforeAll(() => {
   buildDir = mkdtempSync(join(tmpdir(), "slm-store-build-"));
   const config = {
     extends: join(repo, "tsconfig.json"),
-    compilerOptions: { outDir: join(buildDir, "out"), rootDir: join(repo, "src"), sourceMap: false },
+    // typeRoots: @types/node is found from the config's folder up, and this one is in the temp dir.
+    compilerOptions: { outDir: join(buildDir, "out"), rootDir: join(repo, "src"), sourceMap: false, typeRoots: [join(repo, "node_modules/@types")] },
     include: [join(repo, "src/store/**/*.ts")],
   };
   writeFileSync(join(buildDir, "tsconfig.json"), JSON.stringify(config));
