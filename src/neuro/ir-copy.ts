@@ -4,7 +4,7 @@
  */
 import type { IrArray } from "../snn/binary.js";
 import type { LoadedSnnIr } from "../snn/ir-read.js";
-import type { BinaryRef, Layer, PerChannel, SnnIr } from "../snn/ir.js";
+import { withoutSpikeNeuron, type BinaryRef, type Layer, type PerChannel, type SnnIr } from "../snn/ir.js";
 import { IrFolderWriter } from "../snn/ir-write.js";
 
 /** A layer's replacement: `weight` (stored array and its scale) for a dense layer. */
@@ -34,7 +34,7 @@ export async function writeLegalizedIr(loaded: LoadedSnnIr, dir: string, rewrite
     const weight = rewrite
       ? { ...(await writer.array(layer.weight.file, rewrite.array, layer.weight.shape)), scale: rewrite.scale }
       : { ...(await copy(layer.weight)), scale: await copyPerChannel(layer.weight.scale) };
-    layers.push({ ...layer, weight, ...(layer.bias ? { bias: await copy(layer.bias) } : {}), ...(neuron ? { neuron } : {}) });
+    layers.push({ ...withoutSpikeNeuron(layer), weight, ...(layer.bias ? { bias: await copy(layer.bias) } : {}), ...(neuron ? { neuron } : {}) });
   }
   const ir: SnnIr = { ...loaded.ir, layers };
   await writer.finish(ir);

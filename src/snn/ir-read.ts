@@ -102,6 +102,7 @@ function binaryFields(layer: SnnIr["layers"][number]): [string, BinaryRef][] {
     add("weight", layer.weight);
     add("weight.scale", layer.weight.scale);
     add("bias", layer.bias);
+    if (layer.spikeNeuron && layer.spikeNeuron.model !== "sigma-delta") add("spikeNeuron.threshold", layer.spikeNeuron.threshold);
   }
   const neuron = layer.neuron;
   if (neuron) add(neuron.model === "sigma-delta" ? "neuron.scale" : "neuron.threshold", neuron.model === "sigma-delta" ? neuron.scale : neuron.threshold);

@@ -190,6 +190,7 @@ export const snnIrSchema = {
         weight: { $ref: "#/$defs/weight" },
         bias: { $ref: "#/$defs/binary" },
         neuron: { $ref: "#/$defs/neuron" },
+        spikeNeuron: { $ref: "#/$defs/neuron" },
         decoded: { type: "boolean" },
         source: { $ref: "#/$defs/source" },
       },

@@ -49,6 +49,12 @@ export function checkTopology(ir: SnnIr, arrays: ReadonlyMap<string, IrArray>, f
         if (layer.type === "readout" && layer.neuron?.model === "sigma-delta") throw fail(`${at}: spike decoding needs rate coding`);
         if (layer.decoded && layer.type !== "spiking") throw fail(`${at}.decoded applies to spiking layers only`);
         checkNeuron(at, layer.neuron, layer.outFeatures);
+        if (layer.spikeNeuron !== undefined) {
+          if (layer.type !== "readout" || ir.decoding !== "membrane" || layer.spikeNeuron.model === "sigma-delta") {
+            throw fail(`${at}.spikeNeuron belongs to readouts with membrane decoding under rate coding only`);
+          }
+          checkPerChannel(`${at}.spikeNeuron.threshold`, layer.spikeNeuron.threshold, layer.outFeatures, arrays, fail);
+        }
         produce(at, layer.output);
         if (layer.type === "spiking") streams.set(layer.output, layer.outFeatures);
         if (layer.type === "readout" || layer.decoded) analog.add(layer.output);

@@ -111,6 +111,13 @@ export interface DenseLayer {
   bias?: BinaryRef;
   /** spiking: always; readout: only with spike decoding. */
   neuron?: NeuronModel;
+  /**
+   * readout with membrane decoding under rate coding: the neuron that would decode it from
+   * spikes instead (IF, threshold = threshold × its calibration scale λ, as `decoding: spikes`
+   * would give it), for chips whose cores send spikes only (truenorth-sim swaps it in).
+   * Simulation ignores it; a target's legalized copy drops it.
+   */
+  spikeNeuron?: NeuronModel;
   /** spiking: its output is also needed as an analog tensor off chip (decoded from spike counts). */
   decoded?: boolean;
   source: LayerSource;
@@ -169,4 +176,10 @@ export interface SnnIr {
   outputs: GraphValue[];
   /** In topological order: a layer reads only graph inputs and earlier layers' outputs. */
   layers: Layer[];
+}
+
+/** `layer` without `spikeNeuron`: what a target's legalized copy keeps (it copies no file of it). */
+export function withoutSpikeNeuron(layer: DenseLayer): DenseLayer {
+  const { spikeNeuron: _dropped, ...kept } = layer;
+  return kept;
 }

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { SlmError } from "../../src/errors.js";
 import { checkHostOps } from "../../src/neuro/host-ops.js";
 import type { StageKind } from "../../src/plan/stage-kind.js";
-import type { DenseLayer, EncoderLayer, Layer, NeuronModel, PerChannel } from "../../src/snn/ir.js";
+import { withoutSpikeNeuron, type DenseLayer, type EncoderLayer, type Layer, type NeuronModel, type PerChannel } from "../../src/snn/ir.js";
 import type { Json } from "../../src/util/canonical-json.js";
 import { quantizeWeights } from "./quantize-weights.js";
 
@@ -89,7 +89,7 @@ export const legalizeKind: StageKind<LegalizeParams> = {
         if (quantized.values[k] !== 0) synapses++;
       }
       const dense: DenseLayer = {
-        ...layer,
+        ...withoutSpikeNeuron(layer),
         weight: { ...(await writer.array(layer.weight.file, quantized.values, [F, N])), scale: await writer.array(layer.weight.file.replace(/(\.bin)?$/, ".scale.bin"), quantized.scales, [N]) },
         bias: layer.bias ? await writer.array(layer.bias.file, loaded.arrays.get(layer.bias.file)!, [N]) : undefined,
         neuron: layer.type === "spiking" ? { model: "sigma-delta", scale: await scaleOf(layer.neuron!, layer.name), theta: 0, levels: activationLevels } : undefined,

@@ -8,15 +8,18 @@
  *
  * Refused, naming the layer (stage error, exit 1): sigma-delta networks (graded spikes; TrueNorth
  * spikes are binary), leaky neurons (TrueNorth's leak is a constant per tick, not the IR's
- * multiplicative decay), membrane decoding (a core outputs spikes only), and spikes whose value
- * differs per presynaptic neuron (per-channel thresholds feeding a layer: one weight per axon
- * type cannot weigh them differently).
+ * multiplicative decay), membrane decoding of a readout without a `spikeNeuron` (a core outputs
+ * spikes only; IRs from convert carry one), and spikes whose value differs per presynaptic
+ * neuron (per-channel thresholds feeding a layer: one weight per axon type cannot weigh them
+ * differently). A membrane-decoded network is lowered to spike decoding first: each readout
+ * gets its `spikeNeuron`, the neuron convert gives it under `decoding: spikes`, so both
+ * conversions legalize to the same network.
  */
 import { join } from "node:path";
 import { SlmError } from "../../src/errors.js";
 import { checkHostOps } from "../../src/neuro/host-ops.js";
 import type { StageKind } from "../../src/plan/stage-kind.js";
-import type { DenseLayer, Layer, PerChannel, SnnIr } from "../../src/snn/ir.js";
+import { withoutSpikeNeuron, type DenseLayer, type Layer, type PerChannel, type SnnIr } from "../../src/snn/ir.js";
 import type { Json } from "../../src/util/canonical-json.js";
 import { writeFileAtomic } from "../../src/util/file-io.js";
 import { neuronRegisters, ternarize, type RegisterLimits } from "./crossbar-weights.js";
@@ -47,13 +50,13 @@ const NAME = "truenorth-sim";
  */
 export const legalizeKind: StageKind<LegalizeParams> = {
   id: `legalize:${NAME}`,
-  version: "2",
+  version: "3",
   description: "rewrite the spiking network into TrueNorth's ternary crossbar weights, integer thresholds and leaks",
   async run(ctx, inputs, params) {
     const { readSnnIr, IrFolderWriter } = await import("../../src/snn/index.js");
     const { perChannel } = await import("../../src/snn/compile.js");
     const loaded = await readSnnIr(inputs.snn!);
-    const { ir } = loaded;
+    const ir = spikeDecoded(loaded.ir);
     checkSupported(ir);
     checkHostOps(NAME, ir, params.host_ops);
     const limits: RegisterLimits = { maxWeight: params.max_weight, maxLeak: params.max_leak, maxShift: params.max_threshold_shift };
@@ -162,9 +165,23 @@ function checkSupported(ir: SnnIr): void {
       );
     }
     if (layer.type === "readout" && ir.decoding === "membrane") {
-      throw new SlmError(`${NAME}: readout layer ${layer.name} is decoded from its membrane potential, which a TrueNorth core cannot output (it sends spikes only): convert with decoding: spikes`);
+      throw new SlmError(
+        `${NAME}: readout layer ${layer.name} is decoded from its membrane potential, which a TrueNorth core cannot output (it sends spikes only), and the IR gives it no spikeNeuron to decode it from spikes: convert with decoding: spikes`,
+      );
     }
   }
+}
+
+/**
+ * A rate-coded, membrane-decoded network with a `spikeNeuron` on every readout, as spike
+ * decoding: each readout's spikeNeuron becomes its neuron. Anything else is returned as it is
+ * (checkSupported then refuses what a TrueNorth core cannot do).
+ */
+function spikeDecoded(ir: SnnIr): SnnIr {
+  const readouts = ir.layers.filter((layer): layer is DenseLayer => layer.type === "readout");
+  if (ir.encoding.type !== "rate" || ir.decoding !== "membrane" || !readouts.every((layer) => layer.spikeNeuron)) return ir;
+  const layers = ir.layers.map((layer): Layer => (layer.type === "readout" ? { ...withoutSpikeNeuron(layer), neuron: layer.spikeNeuron! } : layer));
+  return { ...ir, decoding: "spikes", layers };
 }
 
 /** The value a spike of each stream stands for: its producer's threshold (one number, or a per-neuron file). */

@@ -80,6 +80,8 @@ export async function emitIr(
     const weight = await weightRef(writer, stem, synapse);
     const bias = synapse.bias ? await writer.array(`${stem}.bias.bin`, synapse.bias, [synapse.outFeatures]) : undefined;
     const layerNeuron = scale ? await neuron(planned, scale, planned.kind === "spiking" ? initial : 0) : undefined;
+    // A membrane-decoded readout keeps the neuron spike decoding would give it, apart (SnnIr: spikeNeuron).
+    const spikeDecoding = planned.kind === "spiking" || (params.encoding === "rate" && params.decoding === "spikes");
     layers.push({
       type: planned.kind,
       name: planned.name,
@@ -89,7 +91,7 @@ export async function emitIr(
       outFeatures: synapse.outFeatures,
       weight,
       ...(bias ? { bias } : {}),
-      ...(layerNeuron ? { neuron: layerNeuron } : {}),
+      ...(layerNeuron ? (spikeDecoding ? { neuron: layerNeuron } : { spikeNeuron: layerNeuron }) : {}),
       ...(planned.decoded ? { decoded: true } : {}),
       source: {
         nodes: planned.nodes.map((node) => node.name).filter((name) => name !== ""),

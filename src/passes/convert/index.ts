@@ -11,7 +11,7 @@ export { convertSchema, type ConvertParams } from "./params.js";
 /** Stage kind `convert`: inputs `model`, `calibration`; output `snn` (a folder). */
 export const convertKind: StageKind<ConvertParams> = {
   id: "convert",
-  version: "1",
+  version: "2",
   description: "convert MatMul/Gemm + ReLU layers to spiking neurons (thresholds balanced from calibration); the rest runs on the host",
   engines: [],
   async run(ctx, inputs, params) {

@@ -34,7 +34,8 @@ export async function runConvert(ctx: StageContext, inputs: Readonly<Record<stri
   }
   const units = partition(graph, topologicalOrder(graph), layers);
   const balance = { balancing: params.balancing, granularity: params.granularity, ...(params.percentile === undefined ? {} : { percentile: params.percentile }) };
-  const readouts = params.encoding === "rate" && params.decoding === "spikes";
+  // Spike decoding needs every readout's λ; membrane decoding records it too (spikeNeuron), for chips that send spikes only.
+  const readouts = params.encoding !== "rate" ? "none" : params.decoding === "spikes" ? "required" : "optional";
   const scales = layerScales(layers, stats, balance, readouts, (message) => ctx.warn(message), statsPath);
   const summary = await emitIr(join(ctx.workDir, "snn"), model.proto, sha256Hex(bytes), units, scales, new ElemTypes(graph), params);
   const count = (type: string): number => summary.layers.filter((layer) => layer.type === type).length;

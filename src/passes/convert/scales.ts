@@ -9,12 +9,19 @@ import type { CalibrationStats, TensorStats } from "../calibrate/stats.js";
 import { activationScale, type BalanceOptions, type Scale } from "./balance.js";
 import type { PlannedLayer } from "./partition.js";
 
-/** λ per layer (encoders, spiking layers, and readouts when `readouts` is true). */
+/**
+ * Which readouts get a λ: all ("required": spike decoding needs it, missing statistics are an
+ * error), those whose statistics exist ("optional": a membrane-decoded readout's spikeNeuron,
+ * for chips that must decode it from spikes; no warnings), or none.
+ */
+export type ReadoutScales = "required" | "optional" | "none";
+
+/** λ per layer: encoders, spiking layers, and readouts as `readouts` says. */
 export function layerScales(
   layers: readonly PlannedLayer[],
   stats: CalibrationStats,
   options: BalanceOptions,
-  readouts: boolean,
+  readouts: ReadoutScales,
   warn: (message: string) => void,
   statsPath: string,
 ): Map<PlannedLayer, Scale> {
@@ -36,9 +43,10 @@ export function layerScales(
     } else if (layer.kind === "spiking") {
       tensorStats = lookup(layer, [layer.output]);
       channels = layer.synapse!.outFeatures;
-    } else if (readouts) {
+    } else if (readouts !== "none") {
       const synapse = layer.synapse!;
       const affine = stats.tensors[synapse.affine];
+      if (readouts === "optional" && !affine && !stats.tensors[synapse.product]) continue;
       // Without statistics of the biased output, bound it by the product's and the largest bias.
       tensorStats = affine ?? widened(lookup(layer, [synapse.product]), synapse.bias);
       channels = synapse.outFeatures;
@@ -46,6 +54,10 @@ export function layerScales(
       continue;
     }
     const scale = activationScale(tensorStats, channels, options);
+    if (layer.kind === "readout" && readouts === "optional") {
+      scales.set(layer, scale);
+      continue;
+    }
     if (scale.dead) {
       warn(`convert: layer ${layer.name} is dead: its calibration activations are all zero, so its threshold scale falls back to 1`);
     }

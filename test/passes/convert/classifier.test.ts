@@ -80,10 +80,24 @@ describe("converting brown-genre-mlp", () => {
     const doubled = await convert(MLP, await classifierStats(), { threshold: 2 });
     base.loaded.ir.layers.forEach((layer, i) => {
       const other = doubled.loaded.ir.layers[i]!;
-      if (layer.type === "readout") expect(other).toEqual(layer);
-      else expect(threshold(other)).toBe(2 * threshold(layer));
+      if (layer.type === "readout") {
+        // Membrane decoding: no neuron; the spike-decoding neuron kept beside it scales too.
+        const { spikeNeuron, ...rest } = other as DenseLayer;
+        const { spikeNeuron: baseSpikeNeuron, ...baseRest } = layer;
+        expect(rest).toEqual(baseRest);
+        expect((spikeNeuron as RateNeuron).threshold).toBe(2 * ((baseSpikeNeuron as RateNeuron).threshold as number));
+      } else expect(threshold(other)).toBe(2 * threshold(layer));
       if (layer.type === "spiking") expect((other as DenseLayer).weight).toEqual(layer.weight);
     });
+  });
+
+  it("a membrane-decoded readout carries the neuron spike decoding would give it", async () => {
+    const membrane = await convert(MLP, await classifierStats());
+    const spikes = await convert(MLP, await classifierStats(), { decoding: "spikes" });
+    const readout = (ir: typeof membrane) => ir.loaded.ir.layers.find((layer): layer is DenseLayer => layer.type === "readout")!;
+    expect(readout(membrane).neuron).toBeUndefined();
+    expect(readout(membrane).spikeNeuron).toEqual(readout(spikes).neuron);
+    expect(readout(spikes).spikeNeuron).toBeUndefined();
   });
 
   it("per-channel balancing gives each neuron its own threshold, capped at the layer's maximum", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,10 +75,33 @@ describe("truenorth-sim stages on a converted brown-genre-mlp", () => {
     }
   }, 120_000);
 
-  it("refuses membrane decoding and sigma-delta networks", async () => {
+  it("lowers membrane decoding to spike decoding: the same network as converting with decoding: spikes", async () => {
+    const membrane = await convertedMlp("{timesteps: 16}");
+    try {
+      const fromSpikes = stageContext(root, "spikes");
+      await legalizeKind.run(fromSpikes, { snn: project.path("build/snn") }, registers);
+      const fromMembrane = stageContext(root, "membrane");
+      await legalizeKind.run(fromMembrane, { snn: membrane.path("build/snn") }, registers);
+      const files = (dir: string) => readdirSync(join(dir, "snn")).sort();
+      expect(files(fromMembrane.workDir)).toEqual(files(fromSpikes.workDir));
+      for (const file of files(fromSpikes.workDir)) {
+        expect(readFileSync(join(fromMembrane.workDir, "snn", file)), file).toEqual(readFileSync(join(fromSpikes.workDir, "snn", file)));
+      }
+    } finally {
+      membrane.remove();
+    }
+  }, 120_000);
+
+  it("refuses a membrane-decoded readout without a spikeNeuron", async () => {
     const other = await convertedMlp("{timesteps: 8}");
     try {
-      await expect(legalizeKind.run(stageContext(root, "bad"), { snn: other.path("build/snn") }, registers)).rejects.toThrow(/readout layer fc3 is decoded from its membrane potential/);
+      const irPath = other.path("build/snn/snn.json");
+      const ir = JSON.parse(readFileSync(irPath, "utf8"));
+      for (const layer of ir.layers) delete layer.spikeNeuron;
+      writeFileSync(irPath, JSON.stringify(ir));
+      await expect(legalizeKind.run(stageContext(root, "bad"), { snn: other.path("build/snn") }, registers)).rejects.toThrow(
+        /readout layer fc3 is decoded from its membrane potential.*no spikeNeuron/,
+      );
     } finally {
       other.remove();
     }
