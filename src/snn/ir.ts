@@ -113,8 +113,9 @@ export interface DenseLayer {
   neuron?: NeuronModel;
   /**
    * readout with membrane decoding under rate coding: the neuron that would decode it from
-   * spikes instead (IF, threshold = threshold × its calibration scale λ, as `decoding: spikes`
-   * would give it), for chips whose cores send spikes only (truenorth-sim swaps it in).
+   * spikes instead (the network's rate neuron with threshold = threshold × its calibration scale
+   * λ, as `decoding: spikes` would give it), for chips whose cores send spikes only (truenorth-sim
+   * swaps it in).
    * Simulation ignores it; a target's legalized copy drops it.
    */
   spikeNeuron?: NeuronModel;

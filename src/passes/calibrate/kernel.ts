@@ -50,7 +50,7 @@ export interface TensorObservation {
  *
  * The loop is kept free of branches that depend on the data: min and max are plain
  * comparisons, not Math.min/Math.max, whose ±0 handling branches on every value equal to the
- * running extreme (a ReLU output's zeros: 8.4 → 3.3 ns a value on ReLU outputs); a bin index is
+ * running extreme (a ReLU output's zeros: 8.4 → 2.5 ns a value on ReLU outputs); a bin index is
  * truncated with `| 0`, not converted with a minus-zero check; zeros are counted from the bit
  * patterns (isZeroBits), not with `v === 0 ? 1 : 0`. NaN fails every comparison, so
  * `poison` (the sum of v − v: 0 for finite values, NaN for NaN and ±Infinity) catches it.
@@ -134,6 +134,7 @@ function observeValues(data: Float32Array, bins: number): TensorObservation {
 /** Σ x² per index of the last axis (`features` wide rows): a pass of its own, about 0.8 ns a value. */
 function sumSquares(data: Float32Array, features: number): Float64Array {
   const sums = new Float64Array(features);
+  if (features <= 0) return sums;
   const body = features - (features % 4);
   for (let p = 0; p < data.length; ) {
     let c = 0;
