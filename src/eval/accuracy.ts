@@ -5,7 +5,7 @@
 import type { Tensor } from "onnxruntime-node";
 import { InputError } from "../errors.js";
 import type { ClassificationSet } from "./data.js";
-import { findModelInterface, fixedDim } from "./model-interface.js";
+import { CLASSIFIER_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
 import { runSession, type EvalSession } from "./session.js";
 
 /** How to evaluate; every field has a default. */
@@ -34,13 +34,6 @@ export interface AccuracyResult {
 
 const DEFAULT_BATCH = 64;
 
-const CLASSIFIER = {
-  role: "a classifier",
-  description: "one float32 input [batch, features] and a float32 output 'logits' [batch, classes]",
-  inputTypes: ["float32"],
-  inputRank: 2,
-  outputRank: 2,
-} as const;
 
 /** Accuracy of the session's model on `data`. */
 export async function computeAccuracy(
@@ -48,7 +41,7 @@ export async function computeAccuracy(
   data: ClassificationSet,
   options: AccuracyOptions = {},
 ): Promise<AccuracyResult> {
-  const { input, output } = findModelInterface(opened, CLASSIFIER);
+  const { input, output } = findModelInterface(opened, CLASSIFIER_INTERFACE);
   const width = fixedDim(input, 1);
   if (width !== undefined && width !== data.width) {
     throw new InputError(

@@ -17,6 +17,24 @@ export interface ExpectedInterface {
   readonly outputRank: number;
 }
 
+/** A classifier: features in, one row of logits per sample out. */
+export const CLASSIFIER_INTERFACE: ExpectedInterface = {
+  role: "a classifier",
+  description: "one float32 input [batch, features] and a float32 output 'logits' [batch, classes]",
+  inputTypes: ["float32"],
+  inputRank: 2,
+  outputRank: 2,
+};
+
+/** A causal language model: token ids in, logits for every position out. */
+export const CAUSAL_LM_INTERFACE: ExpectedInterface = {
+  role: "a causal language model",
+  description: "one int64 (or int32) input [batch, sequence] and a float32 output 'logits' [batch, sequence, vocab]",
+  inputTypes: ["int64", "int32"],
+  inputRank: 2,
+  outputRank: 3,
+};
+
 /** The single input and the scored output (the one named `logits`, or the only one). */
 export interface ModelInterface {
   readonly input: InferenceSession.TensorValueMetadata;

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import type { Tensor } from "onnxruntime-node";
 import { InputError, SlmError } from "../errors.js";
-import { findModelInterface, fixedDim } from "./model-interface.js";
+import { CAUSAL_LM_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
 import { inlineScorer, workerScorer } from "./nll-scorer.js";
 import { runSession, type EvalSession } from "./session.js";
 
@@ -50,13 +50,6 @@ const MAX_DEFAULT_BATCH = 16;
 const MAX_DEFAULT_BATCH_BYTES = 256 * 1024 * 1024;
 const MAX_DEFAULT_WORKERS = 4;
 
-const CAUSAL_LM = {
-  role: "a causal language model",
-  description: "one int64 (or int32) input [batch, sequence] and a float32 output 'logits' [batch, sequence, vocab]",
-  inputTypes: ["int64", "int32"],
-  inputRank: 2,
-  outputRank: 3,
-} as const;
 
 /** Perplexity of the session's model on `ids` (token ids of the whole text, in order). */
 export async function computePerplexity(
@@ -64,7 +57,7 @@ export async function computePerplexity(
   ids: Int32Array,
   options: PerplexityOptions = {},
 ): Promise<PerplexityResult> {
-  const { input, output } = findModelInterface(opened, CAUSAL_LM);
+  const { input, output } = findModelInterface(opened, CAUSAL_LM_INTERFACE);
   const { window, windows, used } = selectWindows(ids, options.window, options.windows);
   const declaredVocab = fixedDim(output, 2);
   const batch = options.batch ?? defaultBatch(window, declaredVocab);

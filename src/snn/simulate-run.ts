@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { readClassificationJsonl, readIdsFile } from "../eval/index.js";
 import { windowNllSums } from "../eval/nll.js";
-import { selectWindows } from "../eval/perplexity.js";
+import { CAUSAL_LM_INTERFACE, CLASSIFIER_INTERFACE, findModelInterface } from "../eval/model-interface.js";
+import { idsTensor, selectWindows } from "../eval/perplexity.js";
 import { runSession, withSession, type EvalSession } from "../eval/session.js";
 import type { StageContext, StageResult } from "../plan/stage-kind.js";
 import type { TokensInfo } from "../stages/tokenize.js";
@@ -66,6 +67,13 @@ export async function runSimulate(ctx: StageContext, inputs: Readonly<Record<str
   return { outputs: { "metrics.json": "metrics.json" }, metrics: figures };
 }
 
+/** The network's output that stands for the ANN's scored output `name` (the same graph output). */
+function scoredOutput(outputs: ReadonlyMap<string, { data: unknown }>, name: string): Float32Array {
+  const value = outputs.get(name) ?? outputs.values().next().value;
+  if (!(value?.data instanceof Float32Array)) throw new InputError(`the spiking network gives no float32 output '${name}' to score`);
+  return value.data;
+}
+
 /** `feed`: the SNN's input name; the ANN is fed through its own single input. */
 async function evaluateClassifier(ctx: StageContext, simulator: Simulator, ann: EvalSession, feed: string, inputs: Readonly<Record<string, string>>, params: SimulateParams): Promise<Evaluation> {
   const data = await readClassificationJsonl(inputs.data!, params.samples);
@@ -73,7 +81,7 @@ async function evaluateClassifier(ctx: StageContext, simulator: Simulator, ann: 
   if (width !== undefined && width !== data.width) {
     throw new InputError(`${data.path} has ${data.width} features per sample but the spiking network's input '${feed}' takes ${width}`, { location: { file: data.path } });
   }
-  const input = ann.session.inputNames[0]!;
+  const { input, output } = findModelInterface(ann, CLASSIFIER_INTERFACE);
   const agreement = new Agreement();
   let snnCorrect = 0;
   let annCorrect = 0;
@@ -82,10 +90,9 @@ async function evaluateClassifier(ctx: StageContext, simulator: Simulator, ann: 
     const count = Math.min(params.batch, data.count - first);
     const features = data.features.slice(first * data.width, (first + count) * data.width);
     const dims = [count, data.width];
-    const snnLogits = await simulator.run(new Map([[feed, { type: "float32" as const, data: features, dims }]]));
-    const snn = snnLogits.values().next().value!.data as Float32Array;
-    const annResult = await runSession(ann, { [input]: new ann.ort.Tensor("float32", features, dims) });
-    const annLogits = annResult[ann.session.outputNames[0]!]!.data as Float32Array;
+    const snn = scoredOutput(await simulator.run(new Map([[feed, { type: "float32" as const, data: features, dims }]])), output.name);
+    const annResult = await runSession(ann, { [input.name]: new ann.ort.Tensor("float32", features, dims) });
+    const annLogits = annResult[output.name]!.data as Float32Array;
     const classes = annLogits.length / count;
     if (snn.length !== annLogits.length) throw new InputError(`the SNN gives ${snn.length / count} outputs per sample but the ANN ${classes}`);
     for (let r = 0; r < count; r++) {
@@ -107,7 +114,7 @@ async function evaluateLm(ctx: StageContext, simulator: Simulator, ann: EvalSess
   const ids = await readIdsFile(inputs.ids!);
   const info = JSON.parse(await readFile(inputs.tokens!, "utf8")) as TokensInfo;
   const { window, windows, used } = selectWindows(ids, params.window, params.windows);
-  const input = ann.session.inputNames[0]!;
+  const { input, output } = findModelInterface(ann, CAUSAL_LM_INTERFACE);
   const agreement = new Agreement();
   let snnNll = 0;
   let annNll = 0;
@@ -115,12 +122,11 @@ async function evaluateLm(ctx: StageContext, simulator: Simulator, ann: EvalSess
     ctx.signal.throwIfAborted();
     const count = Math.min(params.batch, windows - first);
     const batchIds = used.slice(first * window, (first + count) * window);
-    const tokens = BigInt64Array.from(batchIds, (id) => BigInt(id));
-    const dims = [count, window];
-    const outputs = await simulator.run(new Map([[feed, { type: "int64" as const, data: tokens, dims }]]));
-    const snn = outputs.values().next().value!.data as Float32Array;
-    const annResult = await runSession(ann, { [input]: new ann.ort.Tensor("int64", tokens, dims) });
-    const annLogits = annResult[ann.session.outputNames[0]!]!.data as Float32Array;
+    // The ids in the model's own input type (int64 or int32), for the network and the ANN alike.
+    const tokens = idsTensor(ann, input.type, batchIds, count, window);
+    const snn = scoredOutput(await simulator.run(new Map([[feed, { type: tokens.type, data: tokens.data, dims: tokens.dims }]])), output.name);
+    const annResult = await runSession(ann, { [input.name]: tokens });
+    const annLogits = annResult[output.name]!.data as Float32Array;
     const vocab = annLogits.length / (count * window);
     if (vocab < info.vocabSize) throw new InputError(`tokenizer/model vocabulary mismatch: ${info.vocabSize} tokens, ${vocab} logits`);
     for (const sum of windowNllSums(snn, batchIds, window, vocab)) snnNll += sum;

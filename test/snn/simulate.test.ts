@@ -5,8 +5,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
 import { InputError } from "../../src/errors.js";
 import { writeIdsFile } from "../../src/eval/index.js";
+import { DataType, readModel, ValueInfoProtoSchema, writeModel } from "../../src/onnx/index.js";
+import { makeNode } from "../../src/passes/quantize/graph-edit.js";
 import { simulateKind, type SimulateParams } from "../../src/snn/simulate-kind.js";
 import { classifierStats, convert, LM, LM_DIR, lmStats, MLP, MLP_DIR, stageContext, tempDir } from "../passes/convert/rig.js";
 
@@ -107,6 +110,18 @@ describe("bad input", () => {
     await expect(simulate(dir, MLP, { data: path }, {})).rejects.toThrow(InputError);
     await expect(simulate(dir, MLP, { data: path }, {})).rejects.toThrow("has 3 features per sample but the spiking network's input 'features' takes 1024");
   });
+
+  it("a classifier whose output is not float logits (an ArgMax head) is an input error, not a crash", async () => {
+    const model = await readModel(MLP);
+    const graph = model.proto.graph!;
+    const logits = graph.output[0]!;
+    graph.node.push(makeNode("ArgMax", [logits.name], ["label"], "argmax", { axis: { int: 1 }, keepdims: { int: 0 } }));
+    graph.output[0] = create(ValueInfoProtoSchema, { name: "label" });
+    const path = join(tempDir("argmax"), "model.onnx");
+    await writeModel(model, path);
+    const { dir } = await convert(path, await classifierStats(), { timesteps: 4 });
+    await expect(simulate(dir, path, EVAL, { samples: 20 })).rejects.toThrow(/the model does not look like a classifier: .*outputs label \(int64/);
+  });
 });
 
 describe("gpt-relu-brown", () => {
@@ -130,5 +145,25 @@ describe("gpt-relu-brown", () => {
     expect(hosts.map((h) => [h.name, h.runs])).toEqual(["host-0", "host-1", "host-2", "host-3", "host-4"].map((name) => [name, 2]));
     // host-0 reads the token ids (2 windows × 128 int64) and sends two [1, 128, 128] float tensors.
     expect(hosts[0]).toMatchObject({ bytesIn: 2 * 128 * 8, bytesOut: 2 * 2 * 128 * 128 * 4 });
+  });
+  it("feeds the token ids in the model's own input type (an int32 input, as some exporters write)", async () => {
+    // gpt-relu-brown with an int32 input cast to int64 in the graph: the same network otherwise.
+    const model = await readModel(LM);
+    const graph = model.proto.graph!;
+    const original = graph.input[0]!;
+    const int32 = create(ValueInfoProtoSchema, { ...original, name: "input_ids_int32" });
+    (int32.type!.value.value as { elemType: number }).elemType = DataType.INT32;
+    graph.input[0] = int32;
+    graph.node.unshift(makeNode("Cast", [int32.name], [original.name], "cast_ids", { to: { int: DataType.INT64 } }));
+    const path = join(tempDir("int32"), "model.onnx");
+    await writeModel(model, path);
+    const { dir } = await convert(path, await lmStats(), { timesteps: 8 });
+    const windows = JSON.parse(readFileSync(join(LM_DIR, "eval-ids.json"), "utf8")) as number[][];
+    const data = tempDir("lm-eval-int32");
+    await writeIdsFile(join(data, "ids.bin"), Int32Array.from(windows[0]!));
+    writeFileSync(join(data, "tokens.json"), JSON.stringify({ tokens: 128, vocabSize: 1024 }));
+    const { metrics } = await simulate(dir, path, { ids: join(data, "ids.bin"), tokens: join(data, "tokens.json") }, { task: "causal-lm", window: 128, batch: 1 });
+    expect(metrics.ann).toMatchObject({ predictions: 127, windows: 1 });
+    expect(metrics.agreement.top1).toBeGreaterThan(0.7);
   });
 });
