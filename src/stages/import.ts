@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
+import type { OnnxModel } from "../onnx/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /**
@@ -8,10 +9,16 @@ import type { StageKind } from "../plan/stage-kind.js";
  * folder, a graph with inputs and outputs whose nodes can be ordered) and writes it in canonical
  * form: external data inlined, producer and doc strings dropped. A re-export that changes only
  * those fields therefore yields the same artifact, and nothing downstream reruns.
+ *
+ * A model of IR version < 4 must list every initializer among the graph inputs, where it is a
+ * constant (from IR 4 such an entry makes it a default the caller may override, and onnxruntime
+ * treats it as an input). The imported model drops those entries and declares IR 4: the same
+ * meaning, in the form every pass reads initializers in (quantize would otherwise see
+ * overridable weights and leave them in float).
  */
 export const importKind: StageKind<Record<string, never>> = {
   id: "import",
-  version: "1",
+  version: "2",
   description: "check the ONNX model and write it in canonical, self-contained form",
   async run(ctx, inputs) {
     // Loaded here, not at the top: planning a build (even a no-op one) must not pay for it.
@@ -24,7 +31,7 @@ export const importKind: StageKind<Record<string, never>> = {
     if (graph.output.length === 0) throw new InputError(`${source}: the graph has no outputs`);
     const nodes = topologicalOrder(graph);
     const out = join(ctx.workDir, "model.onnx");
-    await writeModel(canonicalModel(model), out, { externalData: "inline" });
+    await writeModel(withoutInitializerInputs(canonicalModel(model)), out, { externalData: "inline" });
     const folder = dirname(resolve(source));
     const externalFiles = [...new Set([...model.externalSources.values()].map((ref) => resolve(folder, ref.location)))].sort();
     return {
@@ -43,3 +50,13 @@ export const importKind: StageKind<Record<string, never>> = {
     };
   },
 };
+
+/** IR < 4: the model with its initializers no longer listed as graph inputs, as IR 4 (see importKind). */
+function withoutInitializerInputs(model: OnnxModel): OnnxModel {
+  const { proto } = model;
+  if (proto.irVersion >= 4n) return model;
+  const graph = proto.graph!;
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  const input = graph.input.filter((value) => !initializers.has(value.name));
+  return { ...model, proto: { ...proto, irVersion: 4n, graph: { ...graph, input } } };
+}

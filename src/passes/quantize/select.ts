@@ -81,7 +81,8 @@ export function selectNodes(graph: GraphProto, params: QuantizeParams): Selectio
       }
       return skip(params.mode === "static" ? "both inputs are activations (activation_matmuls: false)" : "both inputs are activations: no weight to quantize");
     }
-    // A graph input of the same name can override an initializer at run time (IR < 4): not a constant.
+    // A graph input of the same name can override an initializer at run time (IR ≥ 4; import
+    // drops such entries from older models, where they are constants): not a constant.
     const constant = (value: string) => initializers.has(value) && !overridable.has(value);
     const weight = initializers.get(b);
     if (weight === undefined || !constant(b)) return skip(`input B '${b}' is not a constant initializer`, true);
