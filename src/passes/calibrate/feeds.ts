@@ -84,10 +84,11 @@ async function sampleFeeder(opened: EvalSession, options: FeedOptions): Promise<
   };
 }
 
+/** The model's only input, of one of `types` and rank 2 (or a rank the metadata leaves unknown). */
 function singleInput(opened: EvalSession, types: readonly Tensor.Type[], expected: string): InferenceSession.TensorValueMetadata {
   const inputs = opened.session.inputMetadata;
   const input = inputs.length === 1 ? inputs[0] : undefined;
-  if (input?.isTensor === true && types.includes(input.type)) return input;
+  if (input?.isTensor === true && types.includes(input.type) && (input.shape.length === 0 || input.shape.length === 2)) return input;
   throw new InputError(`calibration feeds ${expected}, but the model has inputs ${describeValues(inputs)}`, {
     location: { file: opened.modelPath },
   });

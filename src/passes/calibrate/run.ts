@@ -41,7 +41,9 @@ export async function runCalibration(
       selection.computed.map((target) => target.name),
       augmentedPath,
     );
-    result = await withSession(augmentedPath, { threads: params.threads, optimization: params.optimization }, async (opened) => {
+    result = await withSession(augmentedPath, { threads: params.threads, optimization: params.optimization }, async (augmented) => {
+      // Messages name the model the user knows, not the temporary augmented copy.
+      const opened = { ...augmented, modelPath: source };
       const feeder = await openFeeder(opened, {
         task: params.task,
         ...(inputs.ids === undefined ? {} : { idsPath: inputs.ids }),

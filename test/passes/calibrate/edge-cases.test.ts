@@ -4,7 +4,15 @@ import { InputError } from "../../../src/errors.js";
 import { create } from "@bufbuild/protobuf";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { AttributeProto_AttributeType, AttributeProtoSchema, readModel, TensorProto_DataType, writeModel } from "../../../src/onnx/index.js";
+import {
+  AttributeProto_AttributeType,
+  AttributeProtoSchema,
+  readModel,
+  TensorProto_DataType,
+  TensorShapeProto_DimensionSchema,
+  writeModel,
+  type TypeProto_Tensor,
+} from "../../../src/onnx/index.js";
 import { calibrate, calibrationIds, MLP, MLP_DIR, params, tempDir } from "./rig.js";
 import { node, value, writeJsonl, writeTinyModel } from "./tiny-models.js";
 
@@ -83,6 +91,21 @@ describe("bad input", () => {
     const model = await writeTinyModel(dir, "narrow", { nodes: [node("Relu", ["X"], ["Y"])], input: value("X", 3), output: value("Y", 3) });
     const failure = calibrate({ model, data: writeJsonl(dir, "data.jsonl", ROWS) }, params({ task: "classifier" }));
     await expect(failure).rejects.toThrow(/has 4 features per sample but the model's input X takes 3/);
+    // Located at the user's model, not at the temporary augmented copy calibration runs.
+    await expect(failure).rejects.toMatchObject({ location: { file: model } });
+  });
+
+  test("a classifier input of rank 3 is an InputError showing its shape", async () => {
+    const dir = tempDir();
+    const rank3 = (name: string) => {
+      const info = value(name, 4);
+      const shape = (info.type!.value.value as TypeProto_Tensor).shape!;
+      shape.dim.splice(1, 0, create(TensorShapeProto_DimensionSchema, { value: { case: "dimValue", value: 1n } }));
+      return info;
+    };
+    const model = await writeTinyModel(dir, "rank3", { nodes: [node("Relu", ["X"], ["Y"])], input: rank3("X"), output: rank3("Y") });
+    const failure = calibrate({ model, data: writeJsonl(dir, "data.jsonl", ROWS) }, params({ task: "classifier" }));
+    await expect(failure).rejects.toThrow(/calibration feeds one float32 input \[batch, features\], but the model has inputs X \(float32 \[batch, 1, 4\]\)/);
   });
 
   test("a float tensor of another element type is left out with a warning", async () => {
