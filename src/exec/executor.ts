@@ -149,7 +149,11 @@ async function processStage(
     const frozenError = options.frozen ? checkFrozenOutputs(stage.id, entry, previous) : undefined;
     if (frozenError) return fail(options, stage, elapsed(), frozenError);
     if (options.dryRun) options.listener({ type: "stage-planned", id: stage.id, willRun: false, reasons: cachedReasons });
-    else options.listener({ type: "stage-end", id: stage.id, state: "cached", durationMs: elapsed(), reasons: cachedReasons });
+    else {
+      // A stage's warnings hold for its cached result too: shown again, not lost with the rerun (as cargo does).
+      for (const message of hit.record.warnings ?? []) options.listener({ type: "warning", id: stage.id, message });
+      options.listener({ type: "stage-end", id: stage.id, state: "cached", durationMs: elapsed(), reasons: cachedReasons });
+    }
     return { id: stage.id, state: "cached", reasons: cachedReasons, entry, record: hit.record, durationMs: elapsed() };
   }
 

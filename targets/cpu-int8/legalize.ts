@@ -50,7 +50,8 @@ export const legalizeKind: StageKind<LegalizeParams> = {
     const quantized = [...before.keys()].filter((op) => QUANTIZED_OPS.has(op));
     if (quantized.length === 0) {
       throw new InputError(
-        `cpu-int8 needs a quantized model, but ${source} has no quantized op (ops: ${[...before.keys()].sort().join(", ")}); add a quantize step to the recipe`,
+        `cpu-int8 needs a quantized model, but ${source} has no quantized op (ops: ${[...before.keys()].sort().join(", ")}): ` +
+          "add a quantize step to the recipe; if it has one, its warnings say which nodes it left in float and why",
       );
     }
     const optimizedPath = join(ctx.workDir, "optimized.onnx");
@@ -63,8 +64,8 @@ export const legalizeKind: StageKind<LegalizeParams> = {
     if (integerTotal === 0) {
       const message =
         `onnxruntime (${params.optimization} optimization) runs no matrix product of this model in an integer kernel ` +
-        `(after optimization: ${describe(float)} in float). A weight-only int8 model is smaller but computes in float; ` +
-        "quantize with mode dynamic or static for integer kernels";
+        `(after optimization: ${describe(float)} in float). A weight-only int8 model is smaller but computes in float: ` +
+        "quantize with mode dynamic or static for integer kernels; in a dynamic or static model, the quantize stage's warnings name the nodes it left in float and why";
       if (params.require_integer_kernels) throw new InputError(message);
       ctx.warn(message);
     }

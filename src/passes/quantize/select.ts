@@ -94,6 +94,9 @@ export function selectNodes(graph: GraphProto, params: QuantizeParams): Selectio
     if (gemmProblem !== undefined) return skip(gemmProblem, true);
     const c = node.opType === "Gemm" ? node.input[2] : undefined;
     const bias = c !== undefined && c !== "" && constant(c) && initializers.get(c)!.dataType === DataType.FLOAT ? initializers.get(c) : undefined;
+    if (params.mode === "static" && c !== undefined && c !== "" && !(bias && isBiasRow(bias.dims, Number(weight.dims[transB ? 0 : 1])))) {
+      return skip(`Gemm bias '${c}' is not a constant float row of one value per output: onnxruntime runs its QDQ form in float (no integer QGemm)`, true);
+    }
     candidates.push({ kind: "weight", node, index, name, op: node.opType as "MatMul" | "Gemm", activation: a, weight, transB, ...(bias ? { bias } : {}) });
   });
   return { candidates, floatNodes };
@@ -101,9 +104,14 @@ export function selectNodes(graph: GraphProto, params: QuantizeParams): Selectio
 
 /**
  * Gemm forms a mode cannot express: dynamic and 4-bit modes turn a Gemm into MatMulInteger or
- * MatMulNBits (+ Add), which have no transA, alpha or beta.
+ * MatMulNBits (+ Add), which have no transA, alpha or beta; onnxruntime fuses a static QDQ Gemm
+ * into its integer QGemm only with alpha = 1 (measured: with alpha 0.5 it stays a float Gemm
+ * between DequantizeLinear nodes, slower than the float model).
  */
 function gemmLimitation(node: NodeProto, params: QuantizeParams): string | undefined {
+  if (params.mode === "static") {
+    return floatAttribute(node, "alpha", 1) !== 1 ? "Gemm with alpha ≠ 1: onnxruntime runs its QDQ form in float (no integer QGemm)" : undefined;
+  }
   const lowered = params.mode === "dynamic" || (params.bits === 4 && params.format === "matmulnbits");
   if (!lowered) return undefined;
   const form = params.mode === "dynamic" ? "dynamic mode" : "MatMulNBits";
@@ -111,4 +119,9 @@ function gemmLimitation(node: NodeProto, params: QuantizeParams): string | undef
   if (floatAttribute(node, "alpha", 1) !== 1) return `Gemm with alpha ≠ 1 cannot become ${form}`;
   if (node.input.length > 2 && node.input[2] !== "" && floatAttribute(node, "beta", 1) !== 1) return `Gemm with beta ≠ 1 cannot become ${form}`;
   return undefined;
+}
+
+/** Whether a Gemm bias of shape `dims` is one value per output: [N], or [1, …, 1, N]. */
+export function isBiasRow(dims: readonly bigint[], outputs: number): boolean {
+  return dims.length >= 1 && Number(dims[dims.length - 1]) === outputs && dims.slice(0, -1).every((d) => d === 1n);
 }

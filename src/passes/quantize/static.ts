@@ -13,7 +13,7 @@ import type { CalibrationStats } from "../calibrate/stats.js";
 import { floatAttribute, makeNode } from "./graph-edit.js";
 import { computeScaleZeroPoint, qRange, roundHalfEven } from "./linear.js";
 import { activationRange } from "./ranges.js";
-import type { Candidate, FloatNode, WeightCandidate } from "./select.js";
+import { isBiasRow, type Candidate, type FloatNode, type WeightCandidate } from "./select.js";
 import { dequantizedWeight8, finiteValues, type EncodedWeight, type QuantizeState } from "./weights.js";
 
 const INT32_MIN = -(2 ** 31);
@@ -92,7 +92,8 @@ function quantizeDequantize(state: QuantizeState, tensor: string, reader: Candid
 function quantizeBias(state: QuantizeState, candidate: WeightCandidate, inputScale: number, weight: EncodedWeight): void {
   const bias = candidate.bias!;
   const outputs = Number(candidate.weight.dims[candidate.transB ? 0 : 1]);
-  if (bias.dims.length !== 1 || Number(bias.dims[0]) !== outputs) return;
+  // A row of N values, [N] or [1, N] as some exporters write it; the int32 bias is written [N], which broadcasts alike.
+  if (!isBiasRow(bias.dims, outputs)) return;
   const values = finiteValues(bias);
   const perChannel = weight.scaleValues.length > 1;
   const beta = floatAttribute(candidate.node, "beta", 1);
