@@ -5,7 +5,7 @@
 import type { Tensor } from "onnxruntime-node";
 import { InputError } from "../errors.js";
 import type { ClassificationSet } from "./data.js";
-import { CLASSIFIER_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
+import { batchSize, CLASSIFIER_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
 import { runSession, type EvalSession } from "./session.js";
 
 /** How to evaluate; every field has a default. */
@@ -49,8 +49,9 @@ export async function computeAccuracy(
       { location: { file: opened.modelPath } },
     );
   }
-  const batch = options.batch ?? DEFAULT_BATCH;
-  if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch must be a positive integer, got ${batch}`);
+  const requested = options.batch ?? DEFAULT_BATCH;
+  if (!Number.isInteger(requested) || requested < 1) throw new InputError(`batch must be a positive integer, got ${requested}`);
+  const batch = batchSize(opened, input, requested, data.count);
   const declaredClasses = fixedDim(output, 1);
   if (declaredClasses !== undefined) checkLabels(opened, data, declaredClasses);
 

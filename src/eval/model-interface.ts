@@ -68,6 +68,23 @@ export function findModelInterface(opened: EvalSession, expected: ExpectedInterf
   );
 }
 
+/**
+ * How many samples each run feeds `input`: `requested`, unless the model fixes its batch
+ * dimension (an export with a static batch of N, most often 1): then N, when the `samples` split
+ * into whole batches of N (always for N = 1). Otherwise an InputError naming the input, since a
+ * batch padded with made-up samples would distort calibration statistics.
+ */
+export function batchSize(opened: EvalSession, input: InferenceSession.TensorValueMetadata, requested: number, samples: number): number {
+  const fixed = fixedDim(input, 0);
+  if (fixed === undefined) return requested;
+  if (fixed === 1 || samples % fixed === 0) return fixed;
+  throw new InputError(
+    `the model's input ${input.name} [${input.shape.join(", ")}] takes batches of exactly ${fixed}, and ${samples} samples do not split into them: ` +
+      "use a number of windows or samples divisible by it, or export the model with a dynamic batch dimension",
+    { location: { file: opened.modelPath } },
+  );
+}
+
 /** The size of a dimension when the model fixes it, else undefined (symbolic or unknown). */
 export function fixedDim(metadata: InferenceSession.TensorValueMetadata, axis: number): number | undefined {
   const dim = metadata.shape[axis];

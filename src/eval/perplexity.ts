@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import type { Tensor } from "onnxruntime-node";
 import { InputError, SlmError } from "../errors.js";
-import { CAUSAL_LM_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
+import { batchSize, CAUSAL_LM_INTERFACE, findModelInterface, fixedDim } from "./model-interface.js";
 import { inlineScorer, workerScorer } from "./nll-scorer.js";
 import { runSession, type EvalSession } from "./session.js";
 
@@ -60,8 +60,9 @@ export async function computePerplexity(
   const { input, output } = findModelInterface(opened, CAUSAL_LM_INTERFACE);
   const { window, windows, used } = selectWindows(ids, options.window, options.windows);
   const declaredVocab = fixedDim(output, 2);
-  const batch = options.batch ?? defaultBatch(window, declaredVocab);
-  requireIntegerAtLeast("batch", batch, 1);
+  const requested = options.batch ?? defaultBatch(window, declaredVocab);
+  requireIntegerAtLeast("batch", requested, 1);
+  const batch = batchSize(opened, input, requested, windows);
   if (declaredVocab !== undefined) checkVocabulary(opened, used, declaredVocab, options.tokenizerVocabSize);
 
   const batches = Math.ceil(windows / batch);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { readClassificationJsonl, readIdsFile } from "../eval/index.js";
 import { windowNllSums } from "../eval/nll.js";
-import { CAUSAL_LM_INTERFACE, CLASSIFIER_INTERFACE, findModelInterface } from "../eval/model-interface.js";
+import { batchSize, CAUSAL_LM_INTERFACE, CLASSIFIER_INTERFACE, findModelInterface } from "../eval/model-interface.js";
 import { idsTensor, selectWindows } from "../eval/perplexity.js";
 import { runSession, withSession, type EvalSession } from "../eval/session.js";
 import type { StageContext, StageResult } from "../plan/stage-kind.js";
@@ -82,12 +82,13 @@ async function evaluateClassifier(ctx: StageContext, simulator: Simulator, ann: 
     throw new InputError(`${data.path} has ${data.width} features per sample but the spiking network's input '${feed}' takes ${width}`, { location: { file: data.path } });
   }
   const { input, output } = findModelInterface(ann, CLASSIFIER_INTERFACE);
+  const batch = batchSize(ann, input, params.batch, data.count);
   const agreement = new Agreement();
   let snnCorrect = 0;
   let annCorrect = 0;
-  for (let first = 0; first < data.count; first += params.batch) {
+  for (let first = 0; first < data.count; first += batch) {
     ctx.signal.throwIfAborted();
-    const count = Math.min(params.batch, data.count - first);
+    const count = Math.min(batch, data.count - first);
     const features = data.features.slice(first * data.width, (first + count) * data.width);
     const dims = [count, data.width];
     const snn = scoredOutput(await simulator.run(new Map([[feed, { type: "float32" as const, data: features, dims }]])), output.name);
@@ -118,9 +119,10 @@ async function evaluateLm(ctx: StageContext, simulator: Simulator, ann: EvalSess
   const agreement = new Agreement();
   let snnNll = 0;
   let annNll = 0;
-  for (let first = 0; first < windows; first += params.batch) {
+  const batch = batchSize(ann, input, params.batch, windows);
+  for (let first = 0; first < windows; first += batch) {
     ctx.signal.throwIfAborted();
-    const count = Math.min(params.batch, windows - first);
+    const count = Math.min(batch, windows - first);
     const batchIds = used.slice(first * window, (first + count) * window);
     // The ids in the model's own input type (int64 or int32), for the network and the ANN alike.
     const tokens = idsTensor(ann, input.type, batchIds, count, window);

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { evaluateClassifier } from "../../src/eval/index.js";
+import { readModel, TensorShapeProto_DimensionSchema, writeModel, type TypeProto_Tensor } from "../../src/onnx/index.js";
+import { create } from "@bufbuild/protobuf";
 import { lm, mlp, readJson } from "./fixtures.js";
 
 interface MlpMetrics {
@@ -29,7 +31,31 @@ async function jsonl(name: string, content: string[]): Promise<string> {
   return path;
 }
 
+/** The MLP exported with a fixed batch dimension of `n`. */
+async function fixedBatchMlp(n: number): Promise<string> {
+  const model = await readModel(mlp.model);
+  const input = model.proto.graph!.input[0]!;
+  (input.type!.value.value as TypeProto_Tensor).shape!.dim[0] = create(TensorShapeProto_DimensionSchema, { value: { case: "dimValue", value: BigInt(n) } });
+  const path = join(dir, `batch${n}.onnx`);
+  await writeModel(model, path);
+  return path;
+}
+
 describe("evaluateClassifier", () => {
+  it("runs a model exported with a fixed batch of 1 one sample at a time, whatever batch is asked", async () => {
+    const result = await evaluateClassifier({ modelPath: await fixedBatchMlp(1), jsonlPath: mlp.evalJsonl, batch: 64 });
+    expect(result.correct).toBe(205);
+  });
+
+  it("a fixed batch the samples do not split into is an InputError naming the input", async () => {
+    const modelPath = await fixedBatchMlp(4);
+    const path = await jsonl("thirty.jsonl", lines.slice(0, 30));
+    await expect(evaluateClassifier({ modelPath, jsonlPath: path, batch: 64 })).rejects.toThrow(InputError);
+    await expect(evaluateClassifier({ modelPath, jsonlPath: path, batch: 64 })).rejects.toThrow(/input features \[4, 1024\] takes batches of exactly 4, and 30 samples do not split/);
+    const even = await jsonl("twenty-eight.jsonl", lines.slice(0, 28));
+    expect((await evaluateClassifier({ modelPath, jsonlPath: even, batch: 64 })).total).toBe(28);
+  });
+
   it("reproduces the fp32 accuracy and per-genre accuracy of metrics.json on eval.jsonl", async () => {
     const result = await evaluateClassifier({ modelPath: mlp.model, jsonlPath: mlp.evalJsonl, batch: 64 });
     expect(result.total).toBe(600);

@@ -5,6 +5,7 @@
  */
 import type { InferenceSession } from "onnxruntime-node";
 import { InputError, SlmError } from "../../errors.js";
+import { batchSize } from "../../eval/model-interface.js";
 import { defaultWorkers } from "../../eval/perplexity.js";
 import { runSession, type EvalSession } from "../../eval/session.js";
 import { TensorAccumulator } from "./accumulator.js";
@@ -43,8 +44,8 @@ export async function collectStatistics(
   feeder: CalibrationFeeder,
   options: CollectOptions,
 ): Promise<CollectResult> {
-  const { batch } = options;
-  if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch must be a positive integer, got ${batch}`);
+  if (!Number.isInteger(options.batch) || options.batch < 1) throw new InputError(`batch must be a positive integer, got ${options.batch}`);
+  const batch = batchSize(opened, feeder.input, options.batch, feeder.samples);
   const types = new Map<string, string>(
     [feeder.input, ...opened.session.outputMetadata].flatMap((value) => (value.isTensor ? [[value.name, value.type]] : [])),
   );
