@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
-import type { OnnxModel } from "../onnx/index.js";
+import type { NodeProto, OnnxModel } from "../onnx/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /**
@@ -15,6 +15,10 @@ import type { StageKind } from "../plan/stage-kind.js";
  * treats it as an input). The imported model drops those entries and declares IR 4: the same
  * meaning, in the form every pass reads initializers in (quantize would otherwise see
  * overridable weights and leave them in float).
+ *
+ * Likewise a Constant node holding a tensor (`value`), which exporters write for weights when
+ * they do not fold constants, becomes an initializer of its output's name: passes find weights
+ * among the initializers. Constants whose output is a graph output stay nodes.
  */
 export const importKind: StageKind<Record<string, never>> = {
   id: "import",
@@ -31,7 +35,7 @@ export const importKind: StageKind<Record<string, never>> = {
     if (graph.output.length === 0) throw new InputError(`${source}: the graph has no outputs`);
     const nodes = topologicalOrder(graph);
     const out = join(ctx.workDir, "model.onnx");
-    await writeModel(withoutInitializerInputs(canonicalModel(model)), out, { externalData: "inline" });
+    await writeModel(constantsAsInitializers(withoutInitializerInputs(canonicalModel(model))), out, { externalData: "inline" });
     const folder = dirname(resolve(source));
     const externalFiles = [...new Set([...model.externalSources.values()].map((ref) => resolve(folder, ref.location)))].sort();
     return {
@@ -59,4 +63,18 @@ function withoutInitializerInputs(model: OnnxModel): OnnxModel {
   const initializers = new Set(graph.initializer.map((t) => t.name));
   const input = graph.input.filter((value) => !initializers.has(value.name));
   return { ...model, proto: { ...proto, irVersion: 4n, graph: { ...graph, input } } };
+}
+
+/** Top-level Constant nodes with a tensor `value` as initializers of their output's name (see importKind). */
+function constantsAsInitializers(model: OnnxModel): OnnxModel {
+  const graph = model.proto.graph!;
+  const outputs = new Set(graph.output.map((value) => value.name));
+  const folded = (node: NodeProto) =>
+    node.opType === "Constant" && (node.domain === "" || node.domain === "ai.onnx") && node.output.length === 1 && !outputs.has(node.output[0]!) &&
+    node.attribute.length === 1 && node.attribute[0]!.name === "value" && node.attribute[0]!.t !== undefined;
+  const constants = graph.node.filter(folded);
+  if (constants.length === 0) return model;
+  const initializers = constants.map((node) => ({ ...node.attribute[0]!.t!, name: node.output[0]! }));
+  const node = graph.node.filter((n) => !folded(n));
+  return { ...model, proto: { ...model.proto, graph: { ...graph, node, initializer: [...graph.initializer, ...initializers] } } };
 }

@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { readModel, ValueInfoProtoSchema, writeModel, type TensorProto } from "../../src/onnx/index.js";
+import {
+  AttributeProto_AttributeType,
+  AttributeProtoSchema,
+  NodeProtoSchema,
+  readModel,
+  ValueInfoProtoSchema,
+  writeModel,
+  type TensorProto,
+} from "../../src/onnx/index.js";
 import { importKind } from "../../src/stages/import.js";
 
 const MLP = join(import.meta.dirname, "../../models/brown-genre-mlp/model.onnx");
@@ -42,6 +50,29 @@ describe("import", () => {
     const before = await ort.InferenceSession.create(source);
     const after = await ort.InferenceSession.create(output);
     expect(after.inputNames).toEqual(["features"]);
+    const [a, b] = [await before.run({ features }), await after.run({ features })];
+    expect(Array.from(b[after.outputNames[0]!]!.data as Float32Array)).toEqual(Array.from(a[before.outputNames[0]!]!.data as Float32Array));
+  });
+
+  it("Constant nodes holding weights (exports without constant folding) become initializers", async () => {
+    const model = await readModel(MLP);
+    const graph = model.proto.graph!;
+    const weights = graph.initializer.map((t) => t.name);
+    graph.node.unshift(
+      ...graph.initializer.map((tensor) =>
+        create(NodeProtoSchema, { opType: "Constant", name: `const_${tensor.name}`, output: [tensor.name], attribute: [create(AttributeProtoSchema, { name: "value", type: AttributeProto_AttributeType.TENSOR, t: tensor })] }),
+      ),
+    );
+    graph.initializer = [];
+    const source = join(root, "constants.onnx");
+    await writeModel(model, source);
+    const workDir = mkdtempSync(join(root, "constants-work-"));
+    await importKind.run({ projectDir: root, workDir, signal: new AbortController().signal, warn: () => {} }, { model: source }, {});
+    const imported = await readModel(join(workDir, "model.onnx"));
+    expect(imported.proto.graph!.initializer.map((t) => t.name)).toEqual(weights);
+    expect(imported.proto.graph!.node.some((node) => node.opType === "Constant")).toBe(false);
+    const features = new ort.Tensor("float32", Float32Array.from({ length: 1024 }, (_, i) => (i % 5) / 5), [1, 1024]);
+    const [before, after] = [await ort.InferenceSession.create(source), await ort.InferenceSession.create(join(workDir, "model.onnx"))];
     const [a, b] = [await before.run({ features }), await after.run({ features })];
     expect(Array.from(b[after.outputNames[0]!]!.data as Float32Array)).toEqual(Array.from(a[before.outputNames[0]!]!.data as Float32Array));
   });
