@@ -30,12 +30,13 @@ export const importKind: StageKind<Record<string, never>> = {
       await import("../onnx/index.js");
     const source = inputs.model!;
     const model = await readModel(source);
-    const graph = model.proto.graph!;
+    const imported = constantsAsInitializers(withoutInitializerInputs(canonicalModel(model)));
+    const graph = imported.proto.graph!;
     if (graphInputs(graph).length === 0) throw new InputError(`${source}: the graph has no inputs (other than initializers)`);
     if (graph.output.length === 0) throw new InputError(`${source}: the graph has no outputs`);
     const nodes = topologicalOrder(graph);
     const out = join(ctx.workDir, "model.onnx");
-    await writeModel(constantsAsInitializers(withoutInitializerInputs(canonicalModel(model))), out, { externalData: "inline" });
+    await writeModel(imported, out, { externalData: "inline" });
     const folder = dirname(resolve(source));
     const externalFiles = [...new Set([...model.externalSources.values()].map((ref) => resolve(folder, ref.location)))].sort();
     return {
@@ -44,8 +45,8 @@ export const importKind: StageKind<Record<string, never>> = {
         modelBytes: (await stat(out)).size,
         parameters: parameterCount(graph),
         nodes: nodes.length,
-        opset: opsetVersion(model.proto) ?? 0,
-        irVersion: Number(model.proto.irVersion),
+        opset: opsetVersion(imported.proto) ?? 0,
+        irVersion: Number(imported.proto.irVersion),
         opTypes: Object.fromEntries([...opTypeCounts(graph)].sort(([a], [b]) => a.localeCompare(b))),
         inputs: graphInputs(graph).map((input) => input.name),
         outputs: graph.output.map((output) => output.name),
