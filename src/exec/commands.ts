@@ -8,6 +8,7 @@ import { builtinRegistry } from "../plugins/registry.js";
 import { buildProject, type BuildSummary } from "./build.js";
 import { describeParams } from "./describe-params.js";
 import type { BuildEvent } from "./events.js";
+import { requireBuildFolder } from "./materialize.js";
 import { openProject, type Project, type ProjectOptions } from "./project.js";
 import { createRenderer, formatDuration, type RendererMode } from "./renderers.js";
 
@@ -125,6 +126,7 @@ export async function graphCommand(options: CommonOptions & { format: "dot" | "m
 /** `slm clean [--cache]`. */
 export async function cleanCommand(options: CommonOptions & { cache: boolean }): Promise<number> {
   const project = openProject(options);
+  await requireBuildFolder(project.outDir);
   const removed = [project.outDir, ...(options.cache ? [project.storeDir] : [])];
   for (const dir of removed) await rm(dir, { recursive: true, force: true });
   out(`removed ${removed.map((d) => relative(process.cwd(), d) || d).join(" and ")}`);

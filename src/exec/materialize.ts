@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { InputError } from "../errors.js";
 import { isProcessAlive } from "../store/fs-atomic.js";
 import type { OutputRef } from "../store/action-record.js";
 import type { Store } from "../store/store.js";
@@ -34,6 +35,7 @@ export async function materializeBuild(
 ): Promise<void> {
   const wanted: Manifest = { files: Object.fromEntries(files.map((f) => [f.path, f.ref.digest]).sort()) };
   const previous = await readManifest(outDir);
+  if (!previous) await requireBuildFolder(outDir);
   if (previous && (await holdsExactly(outDir, previous, files, store))) {
     for (const [path, text] of Object.entries(extras)) await writeFileAtomic(join(outDir, path), text);
     return;
@@ -57,6 +59,19 @@ export async function materializeBuild(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses to replace a folder slm did not make: one that exists, is not empty and has no
+ * manifest. (The config check, build-folders.ts, catches the folders it can name; this catches
+ * the rest, such as a folder of the user's own files at the out_dir path.)
+ */
+export async function requireBuildFolder(outDir: string): Promise<void> {
+  const entries = await readdir(outDir).catch(() => [] as string[]);
+  if (entries.length === 0 || entries.includes(MANIFEST)) return;
+  throw new InputError(
+    `${outDir} is not a build folder slm made (it has files and no ${MANIFEST}), and a build would replace it: move it away, or set build.out_dir to another folder`,
+  );
 }
 
 /** Staging and retired folders that a killed build left beside the build folder. */

@@ -5,6 +5,7 @@ import { planBuild } from "../plan/expand.js";
 import { engineVersions } from "../plan/engines.js";
 import type { Plan } from "../plan/plan.js";
 import { builtinRegistry, type Registry } from "../plugins/registry.js";
+import { checkOutDir } from "./build-folders.js";
 
 /** A loaded config and its plan: everything a command needs before it touches the store. */
 export interface Project {
@@ -32,7 +33,7 @@ export function openProject(options: ProjectOptions): Project {
   const storeDir = resolve(projectDir, loaded.config.build.store);
   const profiles = loadTargetProfiles(loaded, registry, join(storeDir, "profiles"));
   const plan = planBuild(loaded.config, registry, (field) => loaded.sources.locate(field), profiles);
-  return {
+  const project: Project = {
     registry,
     loaded,
     plan,
@@ -42,6 +43,8 @@ export function openProject(options: ProjectOptions): Project {
     storeDir,
     lockPath: join(projectDir, "slm.lock"),
   };
+  checkOutDir(project);
+  return project;
 }
 
 /**

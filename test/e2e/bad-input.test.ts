@@ -76,6 +76,27 @@ describe("bad input", () => {
     await expectInputError(classifierConfig().replace("models/brown-genre-mlp/model.onnx", "models/ext/symlink.onnx"), /link\.bin/);
   });
 
+  it("a build.out_dir that every build would replace with the project, its inputs or the store inside", async () => {
+    for (const [outDir, store, expected] of [
+      [".", ".slm", /slm\.config\.yaml:\d+:\d+: build\.out_dir \. is the project folder/],
+      ["models", ".slm", /build\.out_dir models holds models\/brown-genre-mlp\/model\.onnx, which the build reads/],
+      ["out", "out/store", /build\.out_dir out overlaps the store/],
+    ] as const) {
+      await expectInputError(`${classifierConfig()}build:\n  out_dir: "${outDir}"\n  store: "${store}"\n`, expected);
+      expect(existsSync(project.path("models/brown-genre-mlp/model.onnx"))).toBe(true);
+      expect(existsSync(project.path("slm.config.yaml"))).toBe(true);
+    }
+  });
+
+  it("a folder of the user's own files at build.out_dir is left alone", async () => {
+    project.write("mine/notes.txt", "keep me");
+    await expectInputError(`${classifierConfig()}build:\n  out_dir: mine\n`, /mine is not a build folder slm made/);
+    expect(project.read("mine/notes.txt")).toBe("keep me");
+    const clean = await project.run("clean", "--set", "build.out_dir=mine");
+    expect(clean.code).toBe(2);
+    expect(project.read("mine/notes.txt")).toBe("keep me");
+  });
+
   it("a tokenizer whose vocabulary does not match the model's", async () => {
     const tokenizer = JSON.parse(project.read("models/gpt-relu-brown/tokenizer.json"));
     for (let i = 0; i < 10; i++) tokenizer.added_tokens.push({ ...tokenizer.added_tokens[0], id: 1024 + i, content: `<|extra${i}|>` });
