@@ -27,7 +27,7 @@ program
   .option("--frozen", "fail if the build would change slm.lock (for CI)")
   .option("-j, --jobs <n>", "stages to run at once (default: build.jobs)", parsePositiveInt)
   .option("--json", "print a JSON summary instead of progress")
-  .option("--progress <mode>", "progress output: auto, tty, plain", "auto")
+  .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain"]).default("auto"))
   .option("--summary <file>", "append a Markdown summary (gates, comparison table) to FILE, e.g. $GITHUB_STEP_SUMMARY")
   .action(async (options) => {
     const { buildCommand } = await import("../exec/commands.js");
@@ -150,6 +150,14 @@ function report(error: unknown): number {
   process.stderr.write(`slm: internal error: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
   if (!verbose) process.stderr.write("slm: run with --verbose for details\n");
   return ExitCode.stageFailed;
+}
+
+// A reader that stops early (`slm passes | head -1`) closes the pipe: stop quietly, as other tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? ExitCode.ok);
+    throw error;
+  });
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
