@@ -8,6 +8,7 @@ import type { Plan, StageInstance } from "../plan/plan.js";
 import type { Json } from "../util/canonical-json.js";
 import type { BuildEventListener, StageState } from "./events.js";
 import { checkFrozenOutputs, checkNoStaleLockEntries, frozenDrift } from "./frozen.js";
+import { KeyLocks } from "./key-locks.js";
 import { RunGate } from "./run-gate.js";
 import { Semaphore } from "./semaphore.js";
 import type { OutputRef } from "../store/action-record.js";
@@ -79,6 +80,7 @@ export async function execute(context: BuildContext, options: ExecuteOptions): P
   const outcomes = new Map<string, StageOutcome>();
   const semaphore = new Semaphore(options.dryRun ? 1 : options.jobs);
   const gate = new RunGate();
+  const keyLocks = new KeyLocks();
   const pending = new Map<string, Promise<StageOutcome>>();
   options.listener({ type: "start", stages: context.plan.order, dryRun: options.dryRun });
 
@@ -90,7 +92,7 @@ export async function execute(context: BuildContext, options: ExecuteOptions): P
       Promise.all(upstream).then(async () => {
         await semaphore.acquire();
         try {
-          const outcome = await processStage(context, options, stage, sources, outcomes, gate);
+          const outcome = await processStage(context, options, stage, sources, outcomes, gate, keyLocks);
           outcomes.set(id, outcome);
           return outcome;
         } finally {
@@ -111,6 +113,7 @@ async function processStage(
   sources: ReadonlyMap<string, string>,
   outcomes: ReadonlyMap<string, StageOutcome>,
   gate: RunGate,
+  keyLocks: KeyLocks,
 ): Promise<StageOutcome> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
@@ -136,12 +139,25 @@ async function processStage(
 
   const inputDigests = mapValues(description.inputs, (input) => input.digest!);
   const baseKey = actionKey(keyMaterial(stage, inputDigests, context.engines));
-  const entryOf = (record: StageRecord): LockEntry => lockEntry(description, baseKey, record);
 
   if (options.frozen && reasons.length > 0) {
     return fail(options, stage, elapsed(), frozenDrift(stage.id, reasons));
   }
 
+  return keyLocks.run(baseKey, () => restoreOrRun(context, options, stage, outcomes, gate, { description, reasons, baseKey, previous, elapsed }));
+}
+
+/** A stage whose key is known: restored from the cache when its record is there, else run. */
+async function restoreOrRun(
+  context: BuildContext,
+  options: ExecuteOptions,
+  stage: StageInstance,
+  outcomes: ReadonlyMap<string, StageOutcome>,
+  gate: RunGate,
+  known: { description: StageDescription; reasons: string[]; baseKey: string; previous: LockEntry | undefined; elapsed: () => number },
+): Promise<StageOutcome> {
+  const { description, reasons, baseKey, previous, elapsed } = known;
+  const entryOf = (record: StageRecord): LockEntry => lockEntry(description, baseKey, record);
   const hit = await lookup(context, baseKey);
   if (hit.record) {
     const entry = entryOf(hit.record);
