@@ -93,10 +93,16 @@ function sparsityOf(input: ReportInput, ancestry: readonly string[]): Pick<Model
   return stage !== undefined && typeof value === "number" ? { sparsity: { value, stage } } : {};
 }
 
-/** The row's own `weightBits` (a target that stores weights its own way), else the nearest quantize stage's bits and mode. */
+/**
+ * The row's own `weightBits` (a target that stores weights its own way), else the bits and mode
+ * of the nearest quantize stage that quantized something (one that left every node in float
+ * changed nothing).
+ */
 function bitsOf(input: ReportInput, ancestry: readonly string[], rowStage: string, weightBits: Json | undefined): Pick<ModelRow, "bits"> {
   if (typeof weightBits === "number") return { bits: { weights: weightBits, stage: rowStage } };
-  const stage = ancestry.find((id) => input.plan.stages.get(id)?.kind.id === "quantize");
+  const stage = ancestry.find(
+    (id) => input.plan.stages.get(id)?.kind.id === "quantize" && input.outcomes.get(id)?.record?.metrics.quantizedNodes !== 0,
+  );
   const params = stage === undefined ? undefined : input.plan.stages.get(stage)?.params;
   if (stage === undefined || typeof params?.bits !== "number") return {};
   return { bits: { weights: params.bits, ...(typeof params.mode === "string" ? { mode: params.mode } : {}), stage } };

@@ -45,4 +45,24 @@ describe("assembleReport", () => {
     ]);
     expect(report.results.models[0]).toMatchObject({ label: "fp32 baseline", sizeBytes: 4096, parameters: 1000 });
   });
+
+  it("credits a row with the bits of the nearest quantize step that quantized something", async () => {
+    const quantizeKind = (await import("../../src/passes/quantize/index.js")).quantizePass.kind;
+    const builder = new PlanBuilder();
+    builder.add({ id: "import", kind: importKind, params: {}, origins: {}, inputs: { model: { from: "source", path: "m.onnx", field: "model.onnx" } }, materialize: {} });
+    const from = (stage: string) => ({ from: "stage", stage, output: "model.onnx" }) as const;
+    builder.add({ id: "quantize", kind: quantizeKind, params: { mode: "static", bits: 8 }, origins: {}, inputs: { model: from("import") }, materialize: {} });
+    builder.add({ id: "quantize-2", kind: quantizeKind, params: { mode: "dynamic", bits: 8 }, origins: {}, inputs: { model: from("quantize") }, materialize: {} });
+    builder.add({ id: "evaluate:quantize-2", kind: evaluateKind, params: {}, origins: {}, inputs: { model: from("quantize-2") }, materialize: {}, row: { label: "quantize-2", model: from("quantize-2") } });
+    const outcomes = new Map([
+      ["import", outcome("import", "import", { "model.onnx": 4096 }, { parameters: 1000 })],
+      ["quantize", outcome("quantize", "quantize", { "model.onnx": 1024 }, { quantizedNodes: 3 })],
+      // The second step left every node in float: the model is still the first step's static W8A8.
+      ["quantize-2", outcome("quantize-2", "quantize", { "model.onnx": 1024 }, { quantizedNodes: 0 })],
+      ["evaluate:quantize-2", outcome("evaluate:quantize-2", "evaluate", { "metrics.json": 90 }, { accuracy: 0.5 })],
+    ]);
+    const provenance = { slm: "0", node: "v20", engines: {}, machine: { platform: "linux", arch: "x64", cpu: "cpu", cores: 1 }, configDigest: DIGEST };
+    const report = assembleReport({ name: "t", task: "classifier", configFile: "slm.config.yaml", plan: builder.finish(), outcomes, provenance });
+    expect(report.results.models.find((row) => row.label === "quantize-2")?.bits).toEqual({ weights: 8, mode: "static", stage: "quantize" });
+  });
 });
