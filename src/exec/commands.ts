@@ -1,5 +1,5 @@
 import { rm, stat } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { ExitCode, InputError, SlmError } from "../errors.js";
 import { gateErrors, gateExitCode } from "../gates/verdict.js";
 import { toDot, toMermaid } from "../plan/graph-format.js";
@@ -8,6 +8,7 @@ import { builtinRegistry } from "../plugins/registry.js";
 import { buildProject, type BuildSummary } from "./build.js";
 import { describeParams } from "./describe-params.js";
 import type { BuildEvent } from "./events.js";
+import { removeOwnTempSync } from "../store/fs-atomic.js";
 import { requireBuildFolder } from "./materialize.js";
 import { openProject, type Project, type ProjectOptions } from "./project.js";
 import { createRenderer, formatDuration, type RendererMode } from "./renderers.js";
@@ -44,7 +45,9 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
     const stopOnSignal = (signal: NodeJS.Signals): void => {
       controller.abort();
       // Everything slm publishes goes through temp files and renames, so exiting here leaves the
-      // store, build/ and slm.lock as they were or complete; stray temp files are gc'd later.
+      // store, build/ and slm.lock as they were or complete; this process's own temp files and
+      // stage folders go with it.
+      removeOwnTempSync(join(project.storeDir, "tmp"));
       process.stderr.write(`\nslm: interrupted (${signal}); the store and ${relative(process.cwd(), project.outDir) || "."} are consistent\n`);
       process.exit(ExitCode.interrupted);
     };

@@ -4,6 +4,7 @@
  * the old content or the complete new content, never a prefix.
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -25,6 +26,21 @@ export function tempOwnerPid(name: string): number | undefined {
   const parts = name.split(".");
   const pid = Number(parts[parts.length - 2]);
   return parts.length >= 3 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Removes, synchronously, the entries of `tmpDir` that this process made (its pid in their
+ * names): for a process about to exit on a signal, whose stages cannot finish their own cleanup.
+ * Entries of other processes are never touched.
+ */
+export function removeOwnTempSync(tmpDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (tempOwnerPid(name) === process.pid) rmSync(join(tmpDir, name), { recursive: true, force: true });
 }
 
 /** True when a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */

@@ -72,6 +72,8 @@ describe("interrupted and concurrent builds", () => {
     expect((await exitOf(child)).code).toBe(130);
     expect(existsSync(p.path("slm.lock"))).toBe(false);
     expect(existsSync(p.path("build"))).toBe(false);
+    // The interrupted stage's work folder and inputs went with the process.
+    expect(readdirSync(p.path(".slm/tmp")).filter((name) => name.includes(`.${child.pid}.`))).toEqual([]);
     const again = await p.buildJson("--set", "data.evaluation.windows=2");
     expect(again.result.code).toBe(0);
     expect(states(again.json)).toEqual({ import: "cached", tokenize: "cached", "evaluate:baseline": "ran" });
