@@ -119,7 +119,6 @@ function setValue(slots: Record<Segment, unknown>, segment: Segment, raw: string
 }
 
 const YAML_COLLECTION = /^\s*[[{]/;
-const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** `raw` as the type the schemas declare; left a string when it is not one (validation says so). */
@@ -131,8 +130,8 @@ function coerce(raw: string, schemas: readonly Schema[]): unknown {
   // Where no type is declared (e.g. an enum alone), read the value the way YAML would.
   const untyped = types.size === 0;
   if ((untyped || types.has("object") || types.has("array")) && YAML_COLLECTION.test(raw)) return parseYamlValue(raw, { prettyErrors: false, logLevel: "error" });
-  if ((untyped || types.has("integer")) && INTEGER.test(raw)) return Number(raw);
-  if ((untyped || types.has("number")) && NUMBER.test(raw)) return Number(raw);
+  // A number written for an integer (4.0, 1e2, 2.5) is a number: the schema then accepts it or says why not.
+  if ((untyped || types.has("integer") || types.has("number")) && NUMBER.test(raw)) return Number(raw);
   if ((untyped || types.has("boolean")) && (raw === "true" || raw === "false")) return raw === "true";
   return raw;
 }

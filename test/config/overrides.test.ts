@@ -79,6 +79,9 @@ describe("--set overrides", () => {
       "--set recipe[0].quantize.bits=3: must be one of 4, 8 (got 3)",
       "--set model.onnx=null: is required",
     ]);
+    // A number written for an integer is read as the number it is.
+    expect(problems(files(), ["data.evaluation.windows=2.5"])).toEqual(["--set data.evaluation.windows=2.5: must be an integer ≥ 1 (got 2.5)"]);
+    expect(load(files(), ["data.evaluation.windows=1e2", "build.jobs=4.0"]).config.data.evaluation.windows).toBe(100);
     // A problem under what a --set wrote names its own path.
     expect(problems(files(), ["recipe[0]={quantize: {bits: 3}}"])).toEqual([
       "--set recipe[0]={quantize: {bits: 3}}: recipe[0].quantize.bits must be one of 4, 8 (got 3)",
