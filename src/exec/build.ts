@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { InputError, SlmError, ExitCode } from "../errors.js";
+import { ExitCode, InputError, SlmError } from "../errors.js";
 import { gateSpecs } from "../gates/spec.js";
 import { formatLock, readLock, type Lock } from "../plan/lock.js";
 import { assembleReport } from "../report/assemble.js";
@@ -38,8 +38,11 @@ export interface BuildSummary {
  * and on failure only the store gains what the stages that succeeded produced.
  */
 export async function buildProject(project: Project, options: BuildOptions): Promise<BuildSummary> {
-  const store = await Store.open(project.storeDir);
   const lock = loadLock(project.lockPath);
+  if (options.frozen && lock === undefined) {
+    throw new InputError(`--frozen checks the build against slm.lock, and there is none (${project.lockPath}): run slm build once without --frozen and commit slm.lock`);
+  }
+  const store = await Store.open(project.storeDir);
   const engines = planEngines(project.plan);
   try {
     const result = await execute(

@@ -16,9 +16,10 @@ import type { StageKind } from "../plan/stage-kind.js";
  * meaning, in the form every pass reads initializers in (quantize would otherwise see
  * overridable weights and leave them in float).
  *
- * Likewise a Constant node holding a tensor (`value`), which exporters write for weights when
- * they do not fold constants, becomes an initializer of its output's name: passes find weights
- * among the initializers. Constants whose output is a graph output stay nodes.
+ * Likewise a Constant node holding a tensor (`value`) that a MatMul, Gemm or Conv reads, which
+ * is how exporters write weights when they do not fold constants, becomes an initializer of its
+ * output's name: passes find weights among the initializers. Other Constants (shapes, masks,
+ * scalars) stay nodes, so the parameter count stays the model's.
  */
 export const importKind: StageKind<Record<string, never>> = {
   id: "import",
@@ -66,12 +67,17 @@ function withoutInitializerInputs(model: OnnxModel): OnnxModel {
   return { ...model, proto: { ...proto, irVersion: 4n, graph: { ...graph, input } } };
 }
 
-/** Top-level Constant nodes with a tensor `value` as initializers of their output's name (see importKind). */
+/** Ops whose constant inputs are weights. */
+const WEIGHT_READERS: ReadonlySet<string> = new Set(["MatMul", "Gemm", "Conv"]);
+
+/** Top-level Constant nodes with a tensor `value` that a weight reader reads, as initializers of their output's name (see importKind). */
 function constantsAsInitializers(model: OnnxModel): OnnxModel {
   const graph = model.proto.graph!;
   const outputs = new Set(graph.output.map((value) => value.name));
+  const defaultDomain = (node: NodeProto) => node.domain === "" || node.domain === "ai.onnx";
+  const weights = new Set(graph.node.filter((node) => defaultDomain(node) && WEIGHT_READERS.has(node.opType)).flatMap((node) => node.input));
   const folded = (node: NodeProto) =>
-    node.opType === "Constant" && (node.domain === "" || node.domain === "ai.onnx") && node.output.length === 1 && !outputs.has(node.output[0]!) &&
+    node.opType === "Constant" && defaultDomain(node) && node.output.length === 1 && weights.has(node.output[0]!) && !outputs.has(node.output[0]!) &&
     node.attribute.length === 1 && node.attribute[0]!.name === "value" && node.attribute[0]!.t !== undefined;
   const constants = graph.node.filter(folded);
   if (constants.length === 0) return model;

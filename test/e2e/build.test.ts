@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lmConfig, Project, REPO, states } from "./rig.js";
@@ -71,6 +71,10 @@ describe("slm build on the language model", () => {
   });
 
   it("--frozen fails when the build would change slm.lock and passes when it would not", async () => {
+    rmSync(project.path("slm.lock"), { force: true });
+    const noLock = await project.run("build", "--frozen");
+    expect(noLock.code).toBe(2);
+    expect(noLock.stderr).toContain("--frozen checks the build against slm.lock, and there is none");
     await project.run("build");
     const frozenOk = await project.run("build", "--frozen");
     expect(frozenOk.code).toBe(0);
