@@ -190,7 +190,7 @@ async function restoreOrRun(
     options.listener({ type: "stage-end", id: stage.id, state: "ran", durationMs: elapsed(), reasons: runReasons });
     return { id: stage.id, state: "ran", reasons: runReasons, entry, record, durationMs: elapsed() };
   } catch (error) {
-    return fail(options, stage, elapsed(), stageError(stage, error, inputLabels(context, stage, paths)));
+    return fail(options, stage, elapsed(), stageError(stage, error, inputLabels(context, stage, paths), context.locate));
   } finally {
     if (checkout) await rm(checkout, { recursive: true, force: true });
   }
@@ -390,13 +390,20 @@ async function inputPaths(
  * The stage's error in the user's terms: input paths (store blobs, absolute project paths)
  * replaced by what the user knows them as (`models/x/model.onnx`, `import/model.onnx`).
  */
-function stageError(stage: StageInstance, error: unknown, labels: ReadonlyMap<string, string>): SlmError {
+function stageError(
+  stage: StageInstance,
+  error: unknown,
+  labels: ReadonlyMap<string, string>,
+  locate: (field: string) => SourceLocation | undefined,
+): SlmError {
   const relabel = (text: string): string => {
     for (const [path, label] of labels) text = text.split(path).join(label);
     return text;
   };
   if (error instanceof SlmError) {
-    const location = error.location ? { ...error.location, file: relabel(error.location.file) } : undefined;
+    // Bad input the stage could not place is placed at the config entry that made the stage (a recipe step, a target).
+    const entry = error.exitCode === ExitCode.invalidInput ? configEntry(stage) : undefined;
+    const location = error.location ? { ...error.location, file: relabel(error.location.file) } : entry === undefined ? undefined : locate(entry);
     return new SlmError(`stage ${stage.id}: ${relabel(error.message)}`, {
       exitCode: error.exitCode,
       ...(location ? { location } : {}),
@@ -406,6 +413,13 @@ function stageError(stage: StageInstance, error: unknown, labels: ReadonlyMap<st
   }
   const message = error instanceof Error ? error.message : String(error);
   return new SlmError(`stage ${stage.id} (${stage.kind.id}@${stage.kind.version}) failed: ${relabel(message)}`, { cause: error });
+}
+
+/** The config entry all of a stage's params come from (`recipe[1].prune`), if they share one. */
+function configEntry(stage: StageInstance): string | undefined {
+  const parents = Object.values(stage.origins).map((field) => field.slice(0, Math.max(0, field.lastIndexOf("."))));
+  const first = parents[0];
+  return first !== undefined && first !== "" && parents.every((parent) => parent === first) ? first : undefined;
 }
 
 function inputLabels(context: BuildContext, stage: StageInstance, paths: Record<string, string>): Map<string, string> {

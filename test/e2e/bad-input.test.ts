@@ -97,6 +97,11 @@ describe("bad input", () => {
     expect(project.read("mine/notes.txt")).toBe("keep me");
   });
 
+  it("a recipe step that fails on its input is placed at the step (prune after quantize)", async () => {
+    const config = classifierConfig("recipe:\n  - quantize: {mode: dynamic}\n  - prune: {sparsity: 0.5}\n");
+    await expectInputError(config, /slm\.config\.yaml:\d+:\d+: stage prune: .*its weights are quantized: put prune before quantize/);
+  });
+
   it("a tokenizer whose vocabulary does not match the model's", async () => {
     const tokenizer = JSON.parse(project.read("models/gpt-relu-brown/tokenizer.json"));
     for (let i = 0; i < 10; i++) tokenizer.added_tokens.push({ ...tokenizer.added_tokens[0], id: 1024 + i, content: `<|extra${i}|>` });

@@ -22,6 +22,9 @@ const DENSE_NOTE =
   "Pruned weights are stored as dense zeros: the ONNX file does not shrink and onnxruntime runs as many multiply-adds; the gain needs sparse storage or kernels downstream.";
 const TIES_NOTE =
   "Ties at a threshold are broken by position (storage order; global scope: weights in name order). torch.topk may choose differently among exactly equal scores; summary.tiesDecidedByPosition counts the scores where that could matter (0: the selection is the one torch makes).";
+/** Ops that hold quantized weights (quantize's output). */
+const QUANTIZED_WEIGHT_OPS: ReadonlySet<string> = new Set(["DequantizeLinear", "MatMulNBits", "MatMulInteger", "DynamicQuantizeMatMul"]);
+
 const STRUCTURED_NOTE = "Removed units and heads are cut out of the tensors (and the shapes that encode them): the model is smaller and dense.";
 
 interface Outcome {
@@ -38,7 +41,10 @@ export async function runPrune(ctx: StageContext, inputs: Readonly<Record<string
   const weights = findWeights(graph);
   const selected = selectWeights(weights, params.include, params.exclude, ctx.warn);
   if (selected.length === 0) {
-    throw new InputError(`prune: no weight is selected (${weights.length} MatMul/Gemm weights and embedding tables in the model; check include and exclude)`);
+    // Weights an earlier quantize step stored as integers are not float MatMul/Gemm weights any more.
+    const quantized = graph.node.some((node) => QUANTIZED_WEIGHT_OPS.has(node.opType));
+    const hint = weights.length === 0 && quantized ? "its weights are quantized: put prune before quantize in the recipe" : "check include and exclude";
+    throw new InputError(`prune: no weight is selected (${weights.length} float MatMul/Gemm weights and embedding tables in the model; ${hint})`);
   }
   const stats = prunesWithActivations(params) ? await readCalibrationStats(inputs.calibration!) : undefined;
   ctx.signal.throwIfAborted();
