@@ -148,7 +148,10 @@ const baseProperties: JsonObject = {
     default: {},
     additionalProperties: false,
     properties: {
-      out_dir: { ...filePath("Where the final outputs and the report go."), default: "build" },
+      out_dir: {
+        ...filePath("Where the final outputs and the report go: a folder of its own, which every build replaces (not the project folder, a folder holding its inputs, or the store)."),
+        default: "build",
+      },
       store: { ...filePath("The content-addressed store."), default: ".slm" },
       jobs: atLeast(1, "Stages run at once.", 2),
     },
