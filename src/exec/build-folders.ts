@@ -11,23 +11,24 @@ import type { Project } from "./project.js";
 
 /** Throws an InputError located at build.out_dir when the output folder would take something with it. */
 export function checkOutDir(project: Project): void {
-  const { outDir, storeDir, projectDir, loaded, plan } = project;
+  const { outDir, projectDir, loaded, plan } = project;
   const inputs = [
     ...loaded.files.map((file) => resolve(projectDir, file)),
     ...[...plan.stages.values()].flatMap((stage) => Object.values(stage.inputs).flatMap((input) => (input.from === "source" ? [resolve(projectDir, input.path)] : []))),
   ];
-  const problem = within(projectDir, outDir)
-    ? "is the project folder or a folder above it"
-    : within(storeDir, outDir) || within(outDir, storeDir)
-      ? `overlaps the store (build.store: ${relative(projectDir, storeDir) || "."})`
-      : (() => {
-          const held = inputs.find((input) => within(input, outDir));
-          return held === undefined ? undefined : `holds ${relative(projectDir, held)}, which the build reads`;
-        })();
+  const problem = outDirProblem(project, inputs);
   if (problem === undefined) return;
   throw new InputError(`build.out_dir ${relative(projectDir, outDir) || "."} ${problem}: every build replaces that folder and slm clean removes it; choose a folder of its own, such as build`, {
     location: loaded.sources.locate("build.out_dir"),
   });
+}
+
+/** What out_dir would take with it, if anything. */
+function outDirProblem({ outDir, storeDir, projectDir }: Project, inputs: readonly string[]): string | undefined {
+  if (within(projectDir, outDir)) return "is the project folder or a folder above it";
+  if (within(storeDir, outDir) || within(outDir, storeDir)) return `overlaps the store (build.store: ${relative(projectDir, storeDir) || "."})`;
+  const held = inputs.find((input) => within(input, outDir));
+  return held === undefined ? undefined : `holds ${relative(projectDir, held)}, which the build reads`;
 }
 
 /** Whether `path` is `folder` or inside it. */

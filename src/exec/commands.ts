@@ -1,14 +1,14 @@
 import { rm, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { ExitCode, InputError, SlmError } from "../errors.js";
 import { gateErrors, gateExitCode } from "../gates/verdict.js";
 import { toDot, toMermaid } from "../plan/graph-format.js";
 import { readLock } from "../plan/lock.js";
 import { builtinRegistry } from "../plugins/registry.js";
+import { removeOwnTempSync } from "../store/fs-atomic.js";
 import { buildProject, type BuildSummary } from "./build.js";
 import { describeParams } from "./describe-params.js";
 import type { BuildEvent } from "./events.js";
-import { removeOwnTempSync } from "../store/fs-atomic.js";
 import { requireBuildFolder } from "./materialize.js";
 import { openProject, type Project, type ProjectOptions } from "./project.js";
 import { createRenderer, formatDuration, type RendererMode } from "./renderers.js";
@@ -47,7 +47,7 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
       // Everything slm publishes goes through temp files and renames, so exiting here leaves the
       // store, build/ and slm.lock as they were or complete; this process's own temp files and
       // stage folders go with it.
-      removeOwnTempSync(join(project.storeDir, "tmp"));
+      removeOwnTempSync(project.storeDir);
       process.stderr.write(`\nslm: interrupted (${signal}); the store and ${relative(process.cwd(), project.outDir) || "."} are consistent\n`);
       process.exit(ExitCode.interrupted);
     };

@@ -126,6 +126,11 @@ function isDefaultDomain(domain: string): boolean {
   return domain === "" || domain === "ai.onnx";
 }
 
+/** Whether `node` is a standard ONNX op (domain "" or "ai.onnx"), not a contrib or custom one. */
+export function inDefaultDomain(node: NodeProto): boolean {
+  return isDefaultDomain(node.domain);
+}
+
 /** The imported opset version of `domain` ("" and "ai.onnx" are the same), or undefined. */
 export function opsetVersion(model: ModelProto, domain = ""): number | undefined {
   const wanted = isDefaultDomain(domain) ? isDefaultDomain : (d: string) => d === domain;

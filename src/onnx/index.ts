@@ -7,6 +7,7 @@ export { ALIGN_THRESHOLD_BYTES, ALIGNMENT_BYTES, allTensors, type ExternalDataRe
 export {
   consumers,
   graphInputs,
+  inDefaultDomain,
   initializers,
   nodeDisplayName,
   opsetVersion,

@@ -1,7 +1,6 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
-import type { NodeProto, OnnxModel } from "../onnx/index.js";
 import type { StageKind } from "../plan/stage-kind.js";
 
 /**
@@ -29,6 +28,7 @@ export const importKind: StageKind<Record<string, never>> = {
     // Loaded here, not at the top: planning a build (even a no-op one) must not pay for it.
     const { canonicalModel, graphInputs, opsetVersion, opTypeCounts, parameterCount, readModel, topologicalOrder, writeModel } =
       await import("../onnx/index.js");
+    const { constantsAsInitializers, withoutInitializerInputs } = await import("./import-normalize.js");
     const source = inputs.model!;
     const model = await readModel(source);
     const imported = constantsAsInitializers(withoutInitializerInputs(canonicalModel(model)));
@@ -56,32 +56,3 @@ export const importKind: StageKind<Record<string, never>> = {
     };
   },
 };
-
-/** IR < 4: the model with its initializers no longer listed as graph inputs, as IR 4 (see importKind). */
-function withoutInitializerInputs(model: OnnxModel): OnnxModel {
-  const { proto } = model;
-  if (proto.irVersion >= 4n) return model;
-  const graph = proto.graph!;
-  const initializers = new Set(graph.initializer.map((t) => t.name));
-  const input = graph.input.filter((value) => !initializers.has(value.name));
-  return { ...model, proto: { ...proto, irVersion: 4n, graph: { ...graph, input } } };
-}
-
-/** Ops whose constant inputs are weights. */
-const WEIGHT_READERS: ReadonlySet<string> = new Set(["MatMul", "Gemm", "Conv"]);
-
-/** Top-level Constant nodes with a tensor `value` that a weight reader reads, as initializers of their output's name (see importKind). */
-function constantsAsInitializers(model: OnnxModel): OnnxModel {
-  const graph = model.proto.graph!;
-  const outputs = new Set(graph.output.map((value) => value.name));
-  const defaultDomain = (node: NodeProto) => node.domain === "" || node.domain === "ai.onnx";
-  const weights = new Set(graph.node.filter((node) => defaultDomain(node) && WEIGHT_READERS.has(node.opType)).flatMap((node) => node.input));
-  const folded = (node: NodeProto) =>
-    node.opType === "Constant" && defaultDomain(node) && node.output.length === 1 && weights.has(node.output[0]!) && !outputs.has(node.output[0]!) &&
-    node.attribute.length === 1 && node.attribute[0]!.name === "value" && node.attribute[0]!.t !== undefined;
-  const constants = graph.node.filter(folded);
-  if (constants.length === 0) return model;
-  const initializers = constants.map((node) => ({ ...node.attribute[0]!.t!, name: node.output[0]! }));
-  const node = graph.node.filter((n) => !folded(n));
-  return { ...model, proto: { ...model.proto, graph: { ...graph, node, initializer: [...graph.initializer, ...initializers] } } };
-}

@@ -28,12 +28,18 @@ export function tempOwnerPid(name: string): number | undefined {
   return parts.length >= 3 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** A store's folder of in-progress writes and stage work folders (`<root>/tmp`). */
+export function storeTempDir(root: string): string {
+  return join(root, "tmp");
+}
+
 /**
- * Removes, synchronously, the entries of `tmpDir` that this process made (its pid in their
- * names): for a process about to exit on a signal, whose stages cannot finish their own cleanup.
- * Entries of other processes are never touched.
+ * Removes, synchronously, the entries of the store's tmp/ that this process made (its pid in
+ * their names): for a process about to exit on a signal, whose stages cannot finish their own
+ * cleanup. Entries of other processes are never touched.
  */
-export function removeOwnTempSync(tmpDir: string): void {
+export function removeOwnTempSync(storeRoot: string): void {
+  const tmpDir = storeTempDir(storeRoot);
   let names: string[];
   try {
     names = readdirSync(tmpDir);

@@ -27,7 +27,7 @@ import { canonicalJson } from "../util/canonical-json.js";
 import { isActionRecord, parseActionRecord, type ActionRecord, type OutputRef } from "./action-record.js";
 import { digestHex, hashBytes, isSha256Hex, type Digest } from "./digest.js";
 import { writeFileAtomic } from "../util/file-io.js";
-import { errorCode, uniqueName } from "./fs-atomic.js";
+import { errorCode, storeTempDir, uniqueName } from "./fs-atomic.js";
 import { hashFile, sameContentStat } from "./hash-file.js";
 import { mapLimit } from "./map-limit.js";
 import { holds, materialize } from "./materialize.js";
@@ -58,7 +58,7 @@ export class Store {
     this.root = root;
     this.casDir = join(root, "cas");
     this.acDir = join(root, "ac");
-    this.tmpDir = join(root, "tmp");
+    this.tmpDir = storeTempDir(root);
     this.statCache = new StatCache(join(root, "stat-cache.json"), this.tmpDir);
   }
 

@@ -4,7 +4,7 @@
  * pruning act on, never initializers, plus the graph's own inputs and outputs. Whether each is
  * float32 is decided later from the session's metadata, since models rarely carry value_info.
  */
-import { graphInputs, type GraphProto, type NodeProto } from "../../onnx/index.js";
+import { graphInputs, inDefaultDomain, type GraphProto, type NodeProto } from "../../onnx/index.js";
 
 /** Ops whose activations calibration observes (default ONNX domain). */
 const CALIBRATED_OPS: ReadonlySet<string> = new Set(["Conv", "Gemm", "MatMul", "Relu"]);
@@ -29,12 +29,12 @@ export function selectTensors(graph: GraphProto): CalibrationSelection {
   const constant = new Set<string>([
     ...graph.initializer.map((t) => t.name),
     ...graph.sparseInitializer.map((s) => s.values?.name ?? ""),
-    ...graph.node.filter((node) => node.opType === "Constant" && isDefaultDomain(node)).flatMap((node) => node.output),
+    ...graph.node.filter((node) => node.opType === "Constant" && inDefaultDomain(node)).flatMap((node) => node.output),
   ]);
   const wanted = new Set<string>(graph.output.map((value) => value.name));
   const squared = new Set<string>();
   for (const node of graph.node) {
-    if (!isDefaultDomain(node) || !CALIBRATED_OPS.has(node.opType)) continue;
+    if (!inDefaultDomain(node) || !CALIBRATED_OPS.has(node.opType)) continue;
     for (const name of [...node.input, ...node.output]) if (name !== "") wanted.add(name);
     for (const name of contractedLastAxisInputs(node)) squared.add(name);
   }
@@ -57,8 +57,4 @@ function contractedLastAxisInputs(node: NodeProto): string[] {
   if (node.opType !== "Gemm") return [];
   const transposed = (name: string): boolean => node.attribute.some((attribute) => attribute.name === name && attribute.i !== 0n);
   return [...(a && !transposed("transA") ? [a] : []), ...(b && transposed("transB") ? [b] : [])];
-}
-
-function isDefaultDomain(node: NodeProto): boolean {
-  return node.domain === "" || node.domain === "ai.onnx";
 }

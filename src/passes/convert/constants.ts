@@ -4,7 +4,7 @@
  * 2-D Transpose. Everything else is an activation.
  */
 import { InputError } from "../../errors.js";
-import { DataType, tensorLabel, tensorToArray, type GraphProto, type NodeProto, type TensorProto } from "../../onnx/index.js";
+import { DataType, inDefaultDomain, tensorLabel, tensorToArray, type GraphProto, type NodeProto, type TensorProto } from "../../onnx/index.js";
 
 /** A constant's values, float or on an integer grid: real = (q − zeroPoint) × scale. */
 export interface ConstantValue {
@@ -34,7 +34,7 @@ export class Constants {
     for (const tensor of graph.initializer) this.tensors.set(tensor.name, { tensor });
     for (const node of graph.node) {
       for (const output of node.output) this.producers.set(output, node);
-      if (node.opType === "Constant" && isDefaultDomain(node)) {
+      if (node.opType === "Constant" && inDefaultDomain(node)) {
         const value = node.attribute.find((a) => a.name === "value")?.t;
         if (value && node.output[0]) this.tensors.set(node.output[0], { tensor: { ...value, name: node.output[0] } as TensorProto, node });
       }
@@ -58,7 +58,7 @@ export class Constants {
       return undefined;
     }
     const producer = this.producers.get(name);
-    if (!producer || !isDefaultDomain(producer)) return undefined;
+    if (!producer || !inDefaultDomain(producer)) return undefined;
     if (producer.opType === "DequantizeLinear") return this.dequantized(producer);
     if (producer.opType === "Transpose") {
       const inner = this.value(producer.input[0] ?? "");
@@ -156,8 +156,4 @@ function finite(values: Float32Array, tensor: TensorProto): Float32Array {
 function isSwap(node: NodeProto): boolean {
   const perm = node.attribute.find((a) => a.name === "perm");
   return perm === undefined || (perm.ints.length === 2 && perm.ints[0] === 1n && perm.ints[1] === 0n);
-}
-
-export function isDefaultDomain(node: NodeProto): boolean {
-  return node.domain === "" || node.domain === "ai.onnx";
 }

@@ -9,6 +9,7 @@ import {
   DataType,
   dataTypeName,
   GraphProtoSchema,
+  inDefaultDomain,
   ModelProtoSchema,
   modelFromProto,
   NodeProtoSchema,
@@ -40,7 +41,7 @@ export function hostModel(source: ModelProto, segment: HostSegment, types: ElemT
   const initializer = graph.initializer.filter((tensor) => reads.has(tensor.name));
   const probes: MacProbe[] = [];
   const probeNodes = segment.nodes.flatMap((node, index) => {
-    if ((node.opType !== "MatMul" && node.opType !== "Gemm") || !(node.domain === "" || node.domain === "ai.onnx")) return [];
+    if ((node.opType !== "MatMul" && node.opType !== "Gemm") || !inDefaultDomain(node)) return [];
     const shapeA = `${name}/mac-probe/${index}/shape-a`;
     const shapeY = `${name}/mac-probe/${index}/shape-y`;
     const transA = node.opType === "Gemm" && intAttribute(node, "transA", 0) === 1;

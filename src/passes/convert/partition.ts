@@ -7,7 +7,7 @@
  * runs on the host too; when it needs a spiking layer's output, that layer is decoded.
  */
 import { SlmError } from "../../errors.js";
-import type { GraphProto, NodeProto } from "../../onnx/index.js";
+import { inDefaultDomain, type GraphProto, type NodeProto } from "../../onnx/index.js";
 import type { Synapse } from "./synapses.js";
 
 /** A layer the converter puts on chip. */
@@ -43,7 +43,7 @@ export function partition(graph: GraphProto, order: readonly NodeProto[], layers
   const producers = new Map<string, NodeProto>();
   for (const node of order) for (const output of node.output) producers.set(output, node);
   const initializers = new Set(graph.initializer.map((t) => t.name));
-  const isConstant = (node: NodeProto): boolean => node.opType === "Constant" && (node.domain === "" || node.domain === "ai.onnx");
+  const isConstant = (node: NodeProto): boolean => node.opType === "Constant" && inDefaultDomain(node);
   const absorbed = new Set(layers.flatMap((layer) => layer.nodes));
   const analogFromLayer = new Map<string, PlannedLayer>();
   for (const layer of layers) if (layer.kind !== "encoder") analogFromLayer.set(layer.output, layer);

@@ -5,8 +5,8 @@
  * dequantize pairs on activations are seen through: rate coding quantizes activations itself.
  * A MatMul of two activations (QKᵀ, attention · V) is not synaptic.
  */
-import { nodeDisplayName, topologicalOrder, type GraphProto, type NodeProto } from "../../onnx/index.js";
-import { Constants, isDefaultDomain, transposeConstant, type ConstantValue } from "./constants.js";
+import { inDefaultDomain, nodeDisplayName, topologicalOrder, type GraphProto, type NodeProto } from "../../onnx/index.js";
+import { Constants, transposeConstant, type ConstantValue } from "./constants.js";
 import { matchGelu } from "./gelu.js";
 
 /** A synaptic layer candidate, in the graph's topological order. */
@@ -51,7 +51,7 @@ export function findSynapses(graph: GraphProto, constants: Constants): Synapse[]
   };
   const synapses: Synapse[] = [];
   for (const node of order) {
-    if (!isDefaultDomain(node) || (node.opType !== "MatMul" && node.opType !== "Gemm")) continue;
+    if (!inDefaultDomain(node) || (node.opType !== "MatMul" && node.opType !== "Gemm")) continue;
     const gemm = node.opType === "Gemm";
     if (gemm && intAttribute(node, "transA", 0) !== 0) continue;
     const [a, b, c] = node.input;
@@ -72,7 +72,7 @@ export function findSynapses(graph: GraphProto, constants: Constants): Synapse[]
       nodes.push(...value.nodes);
     } else if (!gemm) {
       const add = sole(affine);
-      const other = add?.opType === "Add" && isDefaultDomain(add) ? add.input.find((name) => name !== affine) : undefined;
+      const other = add?.opType === "Add" && inDefaultDomain(add) ? add.input.find((name) => name !== affine) : undefined;
       const value = other === undefined ? undefined : constants.value(other);
       const vectorBias = value && vector(value, outFeatures, 1);
       if (add && vectorBias) {
@@ -84,7 +84,7 @@ export function findSynapses(graph: GraphProto, constants: Constants): Synapse[]
     if (alpha !== 1) scaleWeight(weight, alpha);
     let activation: Synapse["activation"];
     const next = sole(affine);
-    if (next?.opType === "Relu" && isDefaultDomain(next)) {
+    if (next?.opType === "Relu" && inDefaultDomain(next)) {
       activation = { kind: "relu", nodes: [next], output: next.output[0]! };
     } else {
       const gelu = matchGelu(affine, consumers, constants, graphOutputs);
@@ -115,7 +115,7 @@ function seeThroughQdq(name: string, producers: ReadonlyMap<string, NodeProto>, 
   for (;;) {
     const dq = producers.get(source);
     const q = dq?.opType === "DequantizeLinear" ? producers.get(dq.input[0] ?? "") : undefined;
-    if (!dq || !q || q.opType !== "QuantizeLinear" || !isDefaultDomain(q) || !constants.value(q.input[1] ?? "")) return { source, pairs };
+    if (!dq || !q || q.opType !== "QuantizeLinear" || !inDefaultDomain(q) || !constants.value(q.input[1] ?? "")) return { source, pairs };
     pairs.unshift(q, dq);
     source = q.input[0]!;
   }

@@ -12,7 +12,7 @@
  * Models older than opset 13 are refused: 13 itself moved many attributes to inputs.
  */
 import { InputError } from "../../errors.js";
-import { arrayToTensor, DataType, opsetVersion, type GraphProto, type ModelProto, type NodeProto } from "../../onnx/index.js";
+import { arrayToTensor, DataType, inDefaultDomain, opsetVersion, type GraphProto, type ModelProto, type NodeProto } from "../../onnx/index.js";
 import { makeAttribute, NameAllocator, requireOpset } from "./graph-edit.js";
 
 const TARGET_OPSET = 21;
@@ -51,23 +51,19 @@ export function upgradeToOpset21(model: ModelProto, source: string): void {
     }
     const graph = model.graph!;
     const nodes = allNodes(graph);
-    const refused = [...new Set(nodes.filter((n) => isDefault(n) && CHANGED_MEANING.has(n.opType)).map((n) => n.opType))].sort();
+    const refused = [...new Set(nodes.filter((n) => inDefaultDomain(n) && CHANGED_MEANING.has(n.opType)).map((n) => n.opType))].sort();
     if (refused.length > 0) {
       const details = refused.map((op) => `${op} (${CHANGED_MEANING.get(op)})`).join(", ");
       throw new InputError(`${source}: the ${why}, and raising opset ${opset} to 21 would change ${details} (use format: matmulnbits)`);
     }
     const names = new NameAllocator(graph);
-    for (const node of nodes.filter(isDefault)) {
+    for (const node of nodes.filter(inDefaultDomain)) {
       if (AXES_TO_INPUT.has(node.opType)) moveAxesToInput(graph, node, names);
       else if (node.opType === "Split" && (node.input[1] ?? "") === "") addNumOutputs(node);
     }
     requireOpset(model, "", TARGET_OPSET);
   }
   if (model.irVersion < TARGET_IR) model.irVersion = TARGET_IR;
-}
-
-function isDefault(node: NodeProto): boolean {
-  return node.domain === "" || node.domain === "ai.onnx";
 }
 
 /** Every node of the graph and its subgraphs. */

@@ -5,7 +5,7 @@
  * cannot (a weight that is not a constant 2-D float matrix, a Gemm form a mode cannot express)
  * are also warned about, so nothing is skipped silently.
  */
-import { DataType, type GraphProto, type NodeProto, type TensorProto } from "../../onnx/index.js";
+import { DataType, inDefaultDomain, type GraphProto, type NodeProto, type TensorProto } from "../../onnx/index.js";
 import { floatAttribute, globMatches, intAttribute } from "./graph-edit.js";
 import type { QuantizeParams } from "./params.js";
 
@@ -63,7 +63,7 @@ export function selectNodes(graph: GraphProto, params: QuantizeParams): Selectio
   const candidates: Candidate[] = [];
   const floatNodes: FloatNode[] = [];
   graph.node.forEach((node, index) => {
-    if (!QUANTIZABLE.has(node.opType) || !(node.domain === "" || node.domain === "ai.onnx")) return;
+    if (!QUANTIZABLE.has(node.opType) || !inDefaultDomain(node)) return;
     const name = node.name !== "" ? node.name : `${node.opType}#${index}`;
     const skip = (reason: string, unsupported = false) => floatNodes.push({ node: name, index, opType: node.opType, reason, unsupported });
     if (!(params.op_types as readonly string[]).includes(node.opType)) return skip(`op type ${node.opType} is not in op_types`);
